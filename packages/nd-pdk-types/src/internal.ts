@@ -1,0 +1,10 @@
+/**
+ * Building blocks of the generated bindings: codecs of the shared types and the host-call bridge.
+ * Plugin code should not need anything from here.
+ *
+ * @module
+ */
+export { hasErrorMarker, setErrorMarker } from "./errors/nd-pdk-error.js";
+export * from "./generated/types.js";
+export { callHost, decodeReply, readInput, writeOutput } from "./internal/runtime.js";
+export type { CapabilitySpec, ExportSpec, HostFunction } from "./internal/runtime.js";

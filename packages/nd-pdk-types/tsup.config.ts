@@ -1,0 +1,10 @@
+import { defineConfig } from "tsup";
+
+export default defineConfig({
+  entry: ["src/index.ts", "src/internal.ts"],
+  format: ["esm"],
+  target: "es2020",
+  dts: true,
+  clean: true,
+  treeshake: true,
+});
