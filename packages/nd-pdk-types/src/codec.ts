@@ -168,7 +168,7 @@ export function decodeValue(codec: Codec, value: unknown): unknown {
     const result: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
       try {
-        result[key] = decodeValue(codec.map, value[key]);
+        setEntry(result, key, decodeValue(codec.map, value[key]));
       } catch (error) {
         throw rethrowWithin(error, `[${JSON.stringify(key)}]`);
       }
@@ -250,7 +250,7 @@ export function encodeValue(codec: Codec, value: unknown): unknown {
     const result: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
       try {
-        result[key] = encodeValue(codec.map, value[key]);
+        setEntry(result, key, encodeValue(codec.map, value[key]));
       } catch (error) {
         throw rethrowWithin(error, `[${JSON.stringify(key)}]`);
       }
@@ -290,6 +290,12 @@ function encodeObject(codec: ObjectCodec, value: unknown): Record<string, unknow
   }
 
   return result;
+}
+
+/** Sets an own property, also for the key `__proto__`, which plain assignment would treat as the prototype. */
+function setEntry(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 function rethrowWithin(error: unknown, segment: string): unknown {
