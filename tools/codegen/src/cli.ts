@@ -11,10 +11,15 @@ const USAGE = `Usage: nd-codegen [--check] [--schema DIR] [--out DIR]
 Generates the typed bindings of @nd/pdk-types, @nd/pdk-host and @nd/pdk-capabilities from the API schema.
 
   --check        write nothing; exit with 1 when a generated file is missing, stale or left over
-  --schema DIR   the schema folder (default: schema/ at the repository root)
+  --schema DIR   the schema folder (default: schema/ at the repository root); it is validated against
+                 schema/schema.json of the repository, whatever folder is given
   --out DIR      the repository root to write into (default: the repository root)`;
 
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+
+// The JSON Schema describes the format this generator reads, so it comes from the generator's own
+// repository even when --schema names another folder, such as a test fixture without a schema.json.
+const metaSchemaPath = join(repositoryRoot, "schema", "schema.json");
 
 function main(): number {
   const { values } = parseArgs({
@@ -35,7 +40,7 @@ function main(): number {
 
   let files: Map<string, string>;
   try {
-    files = generate(loadSchema(schemaDir));
+    files = generate(loadSchema(schemaDir, metaSchemaPath));
   } catch (error) {
     if (error instanceof SchemaError) {
       console.error(error.message);

@@ -126,7 +126,9 @@ export function loadSchema(schemaDir: string, metaSchemaPath: string = join(sche
   }
 
   function release(file: string, where: string, value: string): string {
-    if (!releases.includes(value)) problems.push(`${file}: ${where}: "${value}" is not listed in releases.yaml`);
+    if (!releases.includes(value)) {
+      problems.push(`${file}: ${where}: "${value}" is not listed in releases.yaml; add it there or use a listed release`);
+    }
     return value;
   }
 
@@ -253,7 +255,7 @@ export function loadSchema(schemaDir: string, metaSchemaPath: string = join(sche
 
   const checkRefs = (file: string, where: string, ref: TypeRef): void => {
     for (const name of namedTypes(ref)) {
-      if (!allTypes.has(name)) problems.push(`${file}: ${where}: unknown type ${name}`);
+      if (!allTypes.has(name)) problems.push(`${file}: ${where}: unknown type ${name}; define it under "types" in this file or in types.yaml`);
     }
   };
   for (const [name, model] of allTypes) {
@@ -262,6 +264,15 @@ export function loadSchema(schemaDir: string, metaSchemaPath: string = join(sche
       for (const field of model.fields) {
         for (const ref of namedTypes(field.type)) {
           if (allTypes.get(ref)?.owner.kind !== "shared") problems.push(`${file}: ${name}.${field.key}: shared types may only use shared types, not ${ref}`);
+        }
+      }
+    }
+    if (model.owner.kind === "capability") {
+      for (const field of model.fields) {
+        for (const ref of namedTypes(field.type)) {
+          if (allTypes.get(ref)?.owner.kind === "service") {
+            problems.push(`${file}: ${name}.${field.key}: capability types cannot use the host service type ${ref}; move ${ref} to types.yaml`);
+          }
         }
       }
     }
@@ -275,6 +286,11 @@ export function loadSchema(schemaDir: string, metaSchemaPath: string = join(sche
   }
   for (const capability of capabilities) {
     for (const entry of capability.exports) {
+      for (const ref of [entry.input, entry.output].flatMap((t) => (t === undefined ? [] : namedTypes(t)))) {
+        if (allTypes.get(ref)?.owner.kind === "service") {
+          problems.push(`${capability.file}: ${entry.method}: capability exports cannot use the host service type ${ref}; move ${ref} to types.yaml`);
+        }
+      }
       if (entry.input !== undefined) checkRefs(capability.file, `${entry.method}.input`, entry.input);
       if (entry.output !== undefined) checkRefs(capability.file, `${entry.method}.output`, entry.output);
     }

@@ -224,8 +224,8 @@ export interface Scrobbler {
 
 /**
  * Error texts Navidrome looks for in a failed Scrobbler call. Throw an `Error` whose message
- * contains one of them, for example `throw new Error(`${ScrobblerError.NotAuthorized}: token
- * expired`)`.
+ * contains one of them, for example ``throw new Error(`${ScrobblerError.NotAuthorized}: token
+ * expired`)``.
  */
 export const ScrobblerError = {
   /**

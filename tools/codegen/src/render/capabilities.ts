@@ -101,7 +101,7 @@ function renderErrors(capability: CapabilityModel): string {
   const lines = [
     docComment(
       "",
-      `Error texts Navidrome looks for in a failed ${capability.capability} call. Throw an \`Error\` whose message contains one of them, for example \`throw new Error(\`\${${name}.${pascalCase(capability.errors[0]?.name ?? "")}}: token expired\`)\`.`,
+      `Error texts Navidrome looks for in a failed ${capability.capability} call. Throw an \`Error\` whose message contains one of them, for example \`\`throw new Error(\`\${${name}.${pascalCase(capability.errors[0]?.name ?? "")}}: token expired\`)\`\`.`,
     ),
     `export const ${name} = {`,
   ];

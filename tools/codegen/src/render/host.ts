@@ -123,7 +123,11 @@ function renderFunction(ctx: ModuleContext, service: ServiceModel, fn: HostFunct
   if (fn.returns.length > 0) {
     // Navidrome leaves every empty value out of its replies; only a key whose type has no empty value
     // (an object that is not nullable) must be present.
-    const optional = fn.returns.filter((r) => zeroValue(r.type) !== undefined || r.type.kind === "nullable").map((r) => JSON.stringify(r.key));
+    // With the option pattern, Navidrome leaves the value out whenever `exists` is false.
+    const optionValue = shape.kind === "option" ? shape.value : undefined;
+    const optional = fn.returns
+      .filter((r) => zeroValue(r.type) !== undefined || r.type.kind === "nullable" || r === optionValue)
+      .map((r) => JSON.stringify(r.key));
     descriptor.push(
       "  response: {",
       `    object: ${JSON.stringify(`${service.module}.${fn.name} reply`)},`,
@@ -169,7 +173,10 @@ function renderFunction(ctx: ModuleContext, service: ServiceModel, fn: HostFunct
       : "@throws {@link HostCallError} when the call cannot be made; Navidrome itself reports no errors for this function.",
   );
   let description = `${fn.description.trim()}\n\n${sinceText(fn.since)}`;
-  for (const change of fn.changes) description += ` Changed in ${change.release}: ${change.description.trim()}`;
+  for (const change of fn.changes) {
+    const when = change.release === "unreleased" ? "In the development branch" : `Changed in ${change.release}`;
+    description += ` ${when}: ${change.description.trim()}`;
+  }
   ctx.imports.type("@nd/pdk-types", "HostCallError");
 
   const params = fn.params.map((p) => `${p.name}${p.optional ? "?" : ""}: ${tsType(ctx, p.type)}`).join(", ");
@@ -189,12 +196,12 @@ function renderFunction(ctx: ModuleContext, service: ServiceModel, fn: HostFunct
       break;
     case "single":
       body.push(`  const reply = callHost<${replyType}>(${callName}${requestArgument});`);
-      body.push(`  return ${singleResult(shape.value)};`);
+      body.push(`  return ${resultValue(shape.value)};`);
       break;
     case "object":
       body.push(
         `  const reply = callHost<${replyType}>(${callName}${requestArgument});`,
-        `  return { ${fn.returns.map((r) => `${r.key}: ${withZero(`reply.${r.key}`, r.type)}`).join(", ")} };`,
+        `  return { ${fn.returns.map((r) => `${r.key}: ${resultValue(r)}`).join(", ")} };`,
       );
       break;
   }
@@ -209,7 +216,8 @@ function renderFunction(ctx: ModuleContext, service: ServiceModel, fn: HostFunct
   return sections;
 }
 
-function singleResult(result: ResultModel): string {
+/** Renders the value of one reply key, with its zero value where Navidrome may leave the key out. */
+function resultValue(result: ResultModel): string {
   // A non-nullable object key is required by the reply codec, so it is known to be present here.
   if (result.type.kind === "named") return `reply.${result.key} as ${result.type.name}`;
   return withZero(`reply.${result.key}`, result.type);
