@@ -1,10 +1,13 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // One output file per source module, not one bundle: bundling turns each `export * as service`
+  // into a top-level call that the plugin's bundler cannot drop, which would put every host service
+  // into every plugin.
+  entry: ["src/**/*.ts"],
+  bundle: false,
   format: ["esm"],
   target: "es2020",
-  dts: true,
+  dts: { entry: "src/index.ts" },
   clean: true,
-  treeshake: true,
 });
