@@ -235,7 +235,7 @@ describe("bad argument from the caller", () => {
       fn: "kvstore.get",
       importName: "kvstore_get",
       call: () => kvstore.get(undefined as unknown as string),
-      path: "",
+      path: "key",
       expected: 'the key "key"',
     },
     {
@@ -291,7 +291,7 @@ describe("bad argument from the caller", () => {
       fn: "http.send",
       importName: "http_send",
       call: () => http.send({ method: "GET" } as HttpRequest),
-      path: "request",
+      path: "request.url",
       expected: 'the key "url"',
     },
     {

@@ -136,7 +136,7 @@ describe("scrobbleRetriever.getScrobbles", () => {
 
     expect(error.message).toContain("scrobbleRetriever.getScrobbles");
     expect(error.message).toContain('"maxItems"');
-    expect(error.path).toBe("next");
+    expect(error.path).toBe("next.maxItems");
   });
 
   testFailedCalls({

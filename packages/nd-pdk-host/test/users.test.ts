@@ -36,7 +36,7 @@ describe.each(functions)("users.$name", ({ name, importName, call }) => {
 
     expect(error.message).toContain(`users.${name}`);
     expect(error.message).toContain('"isAdmin"');
-    expect(error.path).toBe("result[0]");
+    expect(error.path).toBe("result[0].isAdmin");
   });
 
   testFailedCalls({ service: "users", name, importName, call: () => call() });

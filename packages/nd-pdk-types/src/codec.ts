@@ -189,7 +189,7 @@ function decodeObject(codec: ObjectCodec, value: unknown): Record<string, unknow
 
     if (fieldValue === undefined) {
       const mayBeAbsent = (typeof fieldCodec === "object" && "nullable" in fieldCodec) || codec.optional?.includes(key) === true;
-      if (!mayBeAbsent) throw new WireFormatError(`the key "${key}" of ${codec.object}`, "an object without it");
+      if (!mayBeAbsent) throw new WireFormatError(`the key "${key}" of ${codec.object}`, "an object without it", key);
       continue;
     }
 
@@ -277,7 +277,7 @@ function encodeObject(codec: ObjectCodec, value: unknown): Record<string, unknow
       if (mayBeAbsent) continue;
       // A missing array, map or bytes value is what Go calls nil: send it as empty rather than fail.
       const empty = emptyValue(fieldCodec);
-      if (empty === undefined) throw new WireFormatError(`the key "${key}" of ${codec.object}`, "an object without it");
+      if (empty === undefined) throw new WireFormatError(`the key "${key}" of ${codec.object}`, "an object without it", key);
       result[key] = encodeValue(fieldCodec, empty);
       continue;
     }

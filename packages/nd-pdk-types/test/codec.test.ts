@@ -157,7 +157,7 @@ describe("encodeValue", () => {
   });
 
   test("names a missing required key", () => {
-    expect(() => encodeValue(artist, { id: "x" })).toThrow('invalid value: expected the key "name" of Artist, received an object without it');
+    expect(() => encodeValue(artist, { id: "x" })).toThrow('invalid value at name: expected the key "name" of Artist, received an object without it');
   });
 });
 

@@ -1,6 +1,7 @@
 import type { ApiModel } from "./model.js";
 import { capabilityFileName, renderCapabilitiesIndex, renderCapability } from "./render/capabilities.js";
 import { renderHostIndex, renderService, serviceFileName } from "./render/host.js";
+import { renderApiData } from "./render/api-data.js";
 import { renderSharedTypes } from "./render/types.js";
 
 /** Where each package keeps its generated files, relative to the repository root. */
@@ -8,6 +9,7 @@ export const GENERATED_DIRS = {
   types: "packages/nd-pdk-types/src/generated",
   host: "packages/nd-pdk-host/src/generated",
   capabilities: "packages/nd-pdk-capabilities/src/generated",
+  simulator: "packages/nd-pdk-simulator/src/generated",
 } as const;
 
 /**
@@ -33,6 +35,8 @@ export function generate(api: ApiModel): Map<string, string> {
     }
     files.set(`${GENERATED_DIRS.capabilities}/index.ts`, renderCapabilitiesIndex(api));
   }
+
+  files.set(`${GENERATED_DIRS.simulator}/api.ts`, renderApiData(api));
 
   return files;
 }
