@@ -1,0 +1,99 @@
+import type { ScrobbleRef } from "@nd/pdk-host";
+import type { Track } from "@nd/pdk-types";
+
+import type { FakeClock } from "./clock.js";
+
+/** A Navidrome user. */
+export interface SimulatedUser {
+  /** Login name, the key Navidrome passes to plugins as `username`. */
+  readonly userName: string;
+  /** Display name; defaults to `userName`. */
+  readonly name?: string;
+  readonly isAdmin?: boolean;
+}
+
+/** A Navidrome library. */
+export interface SimulatedLibrary {
+  readonly id: number;
+  readonly name: string;
+  /** Folder of the library on the server. Plugins see it only with `permissions.library.filesystem`. */
+  readonly path?: string;
+  /** Unix time in seconds of the last scan. */
+  readonly lastScanAt?: number;
+  readonly totalSongs?: number;
+  readonly totalAlbums?: number;
+  readonly totalArtists?: number;
+  /** Bytes. */
+  readonly totalSize?: number;
+  /** Seconds. */
+  readonly totalDuration?: number;
+}
+
+/** An outbound HTTP request as the simulated server sends it, after the allowlist check. */
+export interface HttpRequestInfo {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
+  /** The timeout in force, in milliseconds (the default when the plugin gave none). */
+  readonly timeoutMs: number;
+}
+
+/** The answer of a simulated remote server. */
+export interface HttpResponseInfo {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Text is sent as UTF-8. */
+  readonly body?: string | Uint8Array;
+  /** Simulated latency; a response slower than the request's timeout makes the call fail. */
+  readonly delayMs?: number;
+}
+
+/**
+ * A simulated remote server for the http service. Throw to simulate a network error. Redirects are
+ * responses with a 3xx status and a `location` header; the service follows them and checks each
+ * target against the allowlist.
+ */
+export type HttpHandler = (request: HttpRequestInfo) => HttpResponseInfo;
+
+/**
+ * Canned Subsonic API answers by endpoint name (`getAlbumList2`, with or without `.view`): either the
+ * JSON object to return, or a function of the query parameters (which include `u`, the user).
+ */
+export type SubsonicResponses = Readonly<Record<string, unknown | ((params: URLSearchParams) => unknown)>>;
+
+/** How the simulated websocket servers answer `websocket.connect`. */
+export interface WebSocketOptions {
+  /** Called for every connection attempt that passes the allowlist; throw to refuse it. */
+  readonly onConnect?: (url: string, headers: Readonly<Record<string, string>>) => void;
+}
+
+/** Everything `createNavidrome` accepts. Only `manifest` is required. */
+export interface NavidromeOptions {
+  /** The plugin's manifest.json content; it is validated as Navidrome would. */
+  readonly manifest: unknown;
+  /** The plugin id, which Navidrome takes from the .ndp file name. Defaults to "test-plugin". */
+  readonly pluginId?: string;
+  /** The plugin's configuration values, as the administrator set them; every value is a string. */
+  readonly config?: Readonly<Record<string, string>>;
+  /** The clock to run on; a new {@link FakeClock} by default. */
+  readonly clock?: FakeClock;
+  readonly users?: readonly SimulatedUser[];
+  /** The users the administrator allowed the plugin to see; all users by default. */
+  readonly allowedUsers?: readonly string[];
+  readonly libraries?: readonly SimulatedLibrary[];
+  /** The libraries the administrator allowed the plugin to see, by id; all libraries by default. */
+  readonly allowedLibraries?: readonly number[];
+  /** The remote servers the http service reaches; without it every request fails as unreachable. */
+  readonly http?: HttpHandler;
+  readonly subsonic?: SubsonicResponses;
+  /** The library's tracks, which the matcher searches. */
+  readonly tracks?: readonly Track[];
+  /** Each user's listening history, for the scrobble retriever, by user name. */
+  readonly scrobbles?: Readonly<Record<string, readonly ScrobbleRef[]>>;
+  readonly websocket?: WebSocketOptions;
+  /** The server's public URL, used in artwork URLs. Defaults to "http://localhost:4533". */
+  readonly baseUrl?: string;
+  /** The folder the storage service reports and the plugin may use; defaults to "/storage". */
+  readonly storagePath?: string;
+}
