@@ -8,6 +8,7 @@ export default defineConfig({
   bundle: false,
   format: ["esm"],
   target: "es2020",
-  dts: { entry: "src/index.ts" },
+  // Declarations come from tsc, one file per module (see the build script).
+  dts: false,
   clean: true,
 });

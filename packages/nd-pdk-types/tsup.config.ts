@@ -1,10 +1,12 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/internal.ts"],
+  // One output file per source module, as in the other packages, so that a plugin's bundler sees
+  // plain ES modules it can drop unused parts of. Declarations come from tsc (see the build script).
+  entry: ["src/**/*.ts"],
+  bundle: false,
   format: ["esm"],
   target: "es2020",
-  dts: true,
+  dts: false,
   clean: true,
-  treeshake: true,
 });

@@ -65,7 +65,10 @@ export function definePlugin<const Parts extends PluginParts>(parts: Parts & NoU
   const known = Object.keys(capabilitySpecs);
 
   for (const key of Object.keys(parts)) {
-    const spec = (capabilitySpecs as Record<string, CapabilitySpec | undefined>)[key];
+    // An own-property check, so that keys such as "toString" do not find Object.prototype members.
+    const spec = Object.prototype.hasOwnProperty.call(capabilitySpecs, key)
+      ? (capabilitySpecs as Record<string, CapabilitySpec>)[key]
+      : undefined;
     if (spec === undefined) {
       throw new PluginDefinitionError(`definePlugin: unknown capability "${key}". The capabilities are: ${known.join(", ")}.`);
     }
@@ -90,7 +93,7 @@ export function definePlugin<const Parts extends PluginParts>(parts: Parts & NoU
 
     if (spec.required && missing.length > 0) {
       throw new PluginDefinitionError(
-        `definePlugin: the ${spec.capability} capability needs every method, but ${key} lacks ${missing.join(", ")}. Navidrome fails the calls of a missing method.`,
+        `definePlugin: the ${spec.capability} capability needs every method, but ${key} lacks ${missing.join(", ")}. Implement ${missing.length === 1 ? "it" : "them"} in ${key}: Navidrome fails the calls of a missing method.`,
       );
     }
   }

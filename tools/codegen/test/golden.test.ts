@@ -316,7 +316,7 @@ describe("capabilities", () => {
     const index = generatedFile("required-capability", `${CAPABILITIES_DIR}/index.ts`);
 
     expect(index).toContain('export * as auditTrail from "./audit-trail.js";');
-    expect(index).toContain("  readonly auditTrail?: AuditTrail;");
+    expect(index).toContain("  readonly auditTrail?: AuditTrail | undefined;");
     expect(index).toContain("  auditTrail: auditTrailCapability,");
   });
 

@@ -38,14 +38,14 @@ export type { OnBinaryMessageRequest, OnCloseRequest, OnErrorRequest, OnTextMess
 
 /** The capabilities a plugin can implement, under the keys `definePlugin` accepts. */
 export interface PluginParts {
-  readonly lifecycle?: Lifecycle;
-  readonly lyrics?: Lyrics;
-  readonly metadataAgent?: MetadataAgent;
-  readonly scheduler?: SchedulerCallback;
-  readonly scrobbler?: Scrobbler;
-  readonly sonicSimilarity?: SonicSimilarity;
-  readonly taskWorker?: TaskWorker;
-  readonly websocket?: WebSocketCallback;
+  readonly lifecycle?: Lifecycle | undefined;
+  readonly lyrics?: Lyrics | undefined;
+  readonly metadataAgent?: MetadataAgent | undefined;
+  readonly scheduler?: SchedulerCallback | undefined;
+  readonly scrobbler?: Scrobbler | undefined;
+  readonly sonicSimilarity?: SonicSimilarity | undefined;
+  readonly taskWorker?: TaskWorker | undefined;
+  readonly websocket?: WebSocketCallback | undefined;
 }
 
 /** The export names of every capability, by `definePlugin` key and method. */

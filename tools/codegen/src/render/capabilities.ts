@@ -133,7 +133,7 @@ export function renderCapabilitiesIndex(api: ApiModel): string {
     imports.type(from, capability.interfaceName);
     imports.type(from, exportNamesName(capability));
     imports.value(from, specName(capability));
-    parts.push(`  readonly ${capability.key}?: ${capability.interfaceName};`);
+    parts.push(`  readonly ${capability.key}?: ${capability.interfaceName} | undefined;`);
     exportNames.push(`  readonly ${capability.key}: ${exportNamesName(capability)};`);
     specs.push(`  ${capability.key}: ${specName(capability)},`);
   }

@@ -9,7 +9,7 @@ export type { GreetRequest, Greeter, GreeterExportNames, Greeting } from "./gree
 
 /** The capabilities a plugin can implement, under the keys `definePlugin` accepts. */
 export interface PluginParts {
-  readonly greeter?: Greeter;
+  readonly greeter?: Greeter | undefined;
 }
 
 /** The export names of every capability, by `definePlugin` key and method. */

@@ -10,7 +10,7 @@ export { AuditTrailError } from "./audit-trail.js";
 
 /** The capabilities a plugin can implement, under the keys `definePlugin` accepts. */
 export interface PluginParts {
-  readonly auditTrail?: AuditTrail;
+  readonly auditTrail?: AuditTrail | undefined;
 }
 
 /** The export names of every capability, by `definePlugin` key and method. */

@@ -9,7 +9,7 @@ export type { GenreSource, GenreSourceExportNames, SuggestRequest } from "./genr
 
 /** The capabilities a plugin can implement, under the keys `definePlugin` accepts. */
 export interface PluginParts {
-  readonly genreSource?: GenreSource;
+  readonly genreSource?: GenreSource | undefined;
 }
 
 /** The export names of every capability, by `definePlugin` key and method. */
