@@ -127,10 +127,10 @@ export interface WebSocketCallback {
   onError?(request: OnErrorRequest): void;
 
   /**
-   * Handles the close of a connection by the remote end with status 1000, 1001 or 1005. Closes with
-   * other status codes arrive through `onError` instead, and a connection that the plugin closes
-   * itself triggers no callback. A thrown error is only logged. The call must finish within 30
-   * seconds, or it fails.
+   * Handles the close of a connection: by the remote end with status 1000, 1001 or 1005, or by the
+   * plugin itself through `websocket.closeConnection`, with the code and reason it gave. Closes by
+   * the remote end with other status codes arrive through `onError` instead. A thrown error is only
+   * logged. The call must finish within 30 seconds, or it fails.
    *
    * Exported as `nd_websocket_on_close`. Navidrome v0.60.0 or later.
    *

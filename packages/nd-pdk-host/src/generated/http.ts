@@ -77,8 +77,8 @@ export const limits = {
   /** Request timeout used when timeoutMs is left out or 0. */
   defaultTimeout: "10s",
   /**
-   * Maximum number of redirects followed. When a request needs more, the last redirect response is
-   * returned as the result.
+   * Maximum number of requests sent for one call, the first included, so at most 4 redirects are
+   * followed. When the fifth response is a redirect too, it is returned as the result.
    */
   maxRedirects: 5,
   /**

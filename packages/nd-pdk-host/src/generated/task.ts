@@ -66,8 +66,9 @@ export interface TaskInfo {
   /** Task status: "pending", "running", "completed", "failed" or "cancelled". */
   status: string;
   /**
-   * Message of the last attempt. After a success it is the string nd_task_execute returned, and
-   * after a failure it is the error text.
+   * Outcome message, set when the task ends: the string nd_task_execute returned after a success,
+   * or the error text of the last attempt after a final failure. A failed attempt that will be
+   * retried leaves it unchanged.
    */
   message: string;
   /** Number of the current or last attempt, counting from 1. It is 0 while the task has not run yet. */

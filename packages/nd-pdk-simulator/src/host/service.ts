@@ -19,8 +19,11 @@ export type CallOutcome =
   | { readonly kind: "output"; readonly output: string }
   /** The export succeeded and wrote nothing, which Navidrome reads as "no data". */
   | { readonly kind: "no-data" }
-  /** The export failed; `message` is the error text Navidrome receives. */
-  | { readonly kind: "error"; readonly message: string }
+  /**
+   * The export failed. `message` is the thrown error's message; `text` is the whole error text
+   * Navidrome receives, which extism-js builds as `Exception: <message>` followed by the stack.
+   */
+  | { readonly kind: "error"; readonly message: string; readonly text: string }
   /** The plugin does not export the function. */
   | { readonly kind: "not-exported" };
 

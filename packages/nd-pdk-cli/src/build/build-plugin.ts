@@ -1,0 +1,220 @@
+/**
+ * `nd-pdk build` as a function: bundle, evaluate, check, write the interface file, compile and pack.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+
+import type { Manifest } from "@nd/pdk-simulator";
+
+import type { CheckResult } from "../output.js";
+import { displayPath, UsageError } from "../output.js";
+import { checkManifest, declaredPermissions } from "../validate/manifest.js";
+import { minimumRelease } from "../validate/release.js";
+import { checkExports, checkImports, checkLoadRules, checkPermissionUse, mergeFindings } from "../validate/rules.js";
+import type { BundleOutput } from "./bundle.js";
+import { bundlePlugin } from "./bundle.js";
+import { compileAndPack } from "./compile-and-pack.js";
+import { COMPILER_HINT, resolveCompiler } from "./compile.js";
+import { evaluateBundle } from "./evaluate.js";
+import { renderInterfaceFile } from "./interface-file.js";
+import { invalidIdReason, pluginId } from "./pack.js";
+import { BuildRecorder, formatSize, listOrNone } from "./recorder.js";
+import { scanHostImports, usesExtismHttp } from "./scan-imports.js";
+
+/**
+ * Options of {@link buildPlugin}. `entry` and `outDir` are relative to the plugin directory, like the
+ * paths of the other nd-pdk commands; `compiler` is relative to the working directory.
+ */
+export interface BuildOptions {
+  /** The plugin directory, with package.json and manifest.json. Default: the working directory. */
+  readonly dir?: string | undefined;
+  /** The entry module, whose default export is the definePlugin result. Default: src/index.ts. */
+  readonly entry?: string | undefined;
+  /** Where the output goes. Default: dist. */
+  readonly outDir?: string | undefined;
+  /** The compiler to run instead of extism-js: a path, or a command name looked up on PATH. */
+  readonly compiler?: string | undefined;
+  /** The plugin id, which names the .ndp file. Default: the package.json name without its scope. */
+  readonly id?: string | undefined;
+  /** The PATH searched for extism-js. Default: the PATH of this process. */
+  readonly searchPath?: string | undefined;
+}
+
+interface BuildPaths {
+  readonly dir: string;
+  readonly entry: string;
+  readonly outDir: string;
+  readonly bundleFile: string;
+  readonly interfaceFile: string;
+  readonly compiler: string | undefined;
+}
+
+/** Resolves the paths of a build, rejecting options that name something that does not exist. */
+function resolvePaths(options: BuildOptions): BuildPaths {
+  const dir = path.resolve(options.dir ?? ".");
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new UsageError(`${options.dir ?? "."} is not a directory: give the plugin directory, the one with package.json and manifest.json`);
+  }
+
+  const entry = path.resolve(dir, options.entry ?? path.join("src", "index.ts"));
+  if (options.entry !== undefined && !existsSync(entry)) {
+    throw new UsageError(`--entry ${options.entry}: ${displayPath(entry)} does not exist; give the module whose default export is the definePlugin result`);
+  }
+
+  const compiler = resolveCompiler(options.compiler, options.searchPath ?? process.env["PATH"] ?? "");
+  if (compiler === undefined && options.compiler !== undefined) {
+    throw new UsageError(`--compiler ${options.compiler} was not found: give the path of the compiler, or a command on PATH`);
+  }
+
+  const outDir = path.resolve(dir, options.outDir ?? "dist");
+  return { dir, entry, outDir, bundleFile: path.join(outDir, "plugin.js"), interfaceFile: path.join(outDir, "plugin.d.ts"), compiler };
+}
+
+/** The plugin id from `--id` or package.json; problems are recorded as errors. */
+function readPluginId(given: string | undefined, dir: string, recorder: BuildRecorder): string | undefined {
+  let id = given;
+  if (id === undefined) {
+    const file = path.join(dir, "package.json");
+    if (!existsSync(file)) {
+      recorder.findings.errors.push(`package.json is missing in ${displayPath(dir)}: create it with the plugin's name, or pass --id to name the package`);
+      return undefined;
+    }
+    let name: unknown;
+    try {
+      name = (JSON.parse(readFileSync(file, "utf8")) as { name?: unknown }).name;
+    } catch (error) {
+      recorder.findings.errors.push(`package.json in ${displayPath(dir)} is not valid JSON (${(error as Error).message}): correct it`);
+      return undefined;
+    }
+    if (typeof name !== "string" || name === "") {
+      recorder.findings.errors.push(`package.json in ${displayPath(dir)} has no "name": add one, or pass --id to name the package`);
+      return undefined;
+    }
+    id = pluginId(name);
+  }
+
+  const problem = invalidIdReason(id);
+  if (problem !== undefined) {
+    recorder.findings.errors.push(`the plugin id ${JSON.stringify(id)} cannot name the package file: ${problem}; pass --id or change the package.json name`);
+    return undefined;
+  }
+  return id;
+}
+
+/** Reads and checks manifest.json; undefined when the file is missing. */
+function readManifest(dir: string, recorder: BuildRecorder): { text: string; manifest: Manifest | undefined } | undefined {
+  const file = path.join(dir, "manifest.json");
+  if (!existsSync(file)) {
+    recorder.findings.errors.push(`manifest.json is missing in ${displayPath(dir)}: create it with name, author, version and the permissions the plugin needs`);
+    recorder.step("manifest", "failed", "manifest.json is missing");
+    return undefined;
+  }
+
+  const text = readFileSync(file, "utf8");
+  const check = checkManifest(text);
+  mergeFindings(recorder.findings, { errors: [...check.errors], warnings: [...check.warnings] });
+  if (check.manifest === undefined) {
+    recorder.step("manifest", "failed", `${check.errors.length} ${check.errors.length === 1 ? "error" : "errors"}`);
+  } else {
+    recorder.step("manifest", "ok", `${check.manifest.name} ${check.manifest.version}, permissions: ${listOrNone(declaredPermissions(check.manifest))}`);
+  }
+  return { text, manifest: check.manifest };
+}
+
+/** Bundles the entry module and writes plugin.js and its map; undefined when esbuild fails. */
+async function bundle(paths: BuildPaths, recorder: BuildRecorder): Promise<BundleOutput | undefined> {
+  if (!existsSync(paths.entry)) {
+    recorder.findings.errors.push(`the entry module ${displayPath(paths.entry)} does not exist: create it with \`export default definePlugin({ ... })\`, or pass --entry`);
+    recorder.step("bundle", "failed", `${displayPath(paths.entry)} is missing`);
+    return undefined;
+  }
+
+  const output = await bundlePlugin({ projectDir: paths.dir, entry: paths.entry, outFile: paths.bundleFile });
+  recorder.findings.warnings.push(...output.warnings);
+  if (output.errors.length > 0) {
+    recorder.findings.errors.push(...output.errors);
+    recorder.step("bundle", "failed", `esbuild could not bundle ${displayPath(paths.entry)}`);
+    return undefined;
+  }
+
+  recorder.write(paths.bundleFile, output.code);
+  recorder.write(`${paths.bundleFile}.map`, output.sourceMap);
+  recorder.step("bundle", "ok", `${displayPath(paths.entry)} -> ${displayPath(paths.bundleFile)} (${formatSize(Buffer.byteLength(output.code))}) and its source map`);
+  return output;
+}
+
+/**
+ * Finds the host functions the bundle uses and runs its top-level code to learn its exports. Returns
+ * false when the exports stay unknown, because the checks would then report false problems.
+ */
+async function inspect(output: BundleOutput, paths: BuildPaths, recorder: BuildRecorder): Promise<boolean> {
+  recorder.imports = scanHostImports(output.code);
+  const evaluation = await evaluateBundle({ code: output.code, sourceMap: output.sourceMap, imports: recorder.imports, bundleFile: paths.bundleFile, projectDir: paths.dir });
+  recorder.exports = evaluation.exports;
+  recorder.findings.errors.push(...evaluation.errors);
+
+  if (evaluation.errors.length > 0) {
+    recorder.step("exports", "failed", "top-level code failed");
+  } else if (evaluation.exports.length === 0) {
+    recorder.findings.errors.push(`the plugin exports nothing: ${displayPath(paths.entry)} must \`export default definePlugin({ ... })\` with at least one capability`);
+    recorder.step("exports", "failed", "none");
+  } else {
+    recorder.step("exports", "ok", listOrNone(evaluation.exports));
+  }
+  recorder.step("imports", "ok", listOrNone(recorder.imports));
+  return evaluation.errors.length === 0 && evaluation.exports.length > 0;
+}
+
+/** Checks exports, imports and permissions against each other and Navidrome's rules. */
+function check(manifest: Manifest | undefined, code: string, recorder: BuildRecorder): void {
+  const errorsBefore = recorder.findings.errors.length;
+  mergeFindings(recorder.findings, checkExports(recorder.exports));
+  if (manifest !== undefined) {
+    mergeFindings(recorder.findings, checkImports(manifest, recorder.imports, { singular: "is used", plural: "are used" }));
+    mergeFindings(recorder.findings, checkLoadRules(manifest, recorder.exports));
+    mergeFindings(recorder.findings, checkPermissionUse(manifest, recorder.imports, recorder.exports, usesExtismHttp(code) ? "used" : "unused"));
+    recorder.minNavidrome = minimumRelease(recorder.imports, declaredPermissions(manifest));
+  }
+
+  const failed = recorder.findings.errors.length - errorsBefore;
+  recorder.step("checks", failed > 0 ? "failed" : "ok", failed > 0 ? `${failed} failed` : "exports, host functions and permissions agree");
+}
+
+/**
+ * Builds a plugin: bundles the entry module, learns its exports by running the bundle's top-level
+ * code in QuickJS, finds the host functions it uses, checks them against manifest.json and
+ * Navidrome's rules, writes plugin.js, plugin.js.map and plugin.d.ts, and, when a compiler is
+ * available, compiles plugin.wasm and packs `<id>.ndp`. When a check fails, nothing is compiled,
+ * but the bundle and the interface file are still written for inspection.
+ *
+ * @throws {UsageError} when the directory, a given entry module or a given compiler does not exist.
+ */
+export async function buildPlugin(options: BuildOptions = {}): Promise<CheckResult> {
+  const paths = resolvePaths(options);
+  const recorder = new BuildRecorder();
+  // The id is needed only to pack, but a bad one is reported before the slow stages.
+  const id = readPluginId(options.id, paths.dir, recorder);
+
+  const manifest = readManifest(paths.dir, recorder);
+  if (manifest === undefined) return recorder.finish();
+
+  const output = await bundle(paths, recorder);
+  if (output === undefined) return recorder.finish();
+
+  if (!(await inspect(output, paths, recorder))) {
+    recorder.step("checks", "skipped", "the exports are unknown until top-level code runs");
+    return recorder.finish();
+  }
+  check(manifest.manifest, output.code, recorder);
+
+  recorder.write(paths.interfaceFile, renderInterfaceFile(recorder.exports, recorder.imports));
+  recorder.step("interface", "ok", displayPath(paths.interfaceFile));
+  if (recorder.findings.errors.length > 0 || id === undefined) return recorder.finish();
+
+  if (paths.compiler === undefined) {
+    recorder.findings.warnings.push(COMPILER_HINT);
+    recorder.step("compile", "skipped", "no compiler found");
+    return recorder.finish();
+  }
+  return compileAndPack({ ...paths, recorder, compiler: paths.compiler, manifestText: manifest.text, id });
+}

@@ -1,0 +1,34 @@
+/**
+ * Finds the host functions a bundle uses.
+ */
+import { hostImports, sortNames } from "../validate/navidrome-api.js";
+
+/**
+ * Returns the import names of the host functions whose wrappers are in the bundle, sorted.
+ *
+ * Each generated host wrapper contains its import name as a string literal (`importName: "kvstore_set"`)
+ * and esbuild keeps only the modules a plugin reaches, so the literals present are the functions the
+ * plugin can call. A literal must match a whole import name, so `"kvstore_setwithttl"` does not count
+ * as `kvstore_set`.
+ *
+ * NOTE: esbuild keeps every member of a namespace object that is re-exported, and @nd/pdk re-exports
+ * each host service as one (`kvstore`, `task`, ...), so a plugin that calls one function of a service
+ * gets the imports of all its functions. The permission checks are unaffected, because all of them
+ * need the same permission, but the oldest loadable release can come out newer than necessary.
+ */
+export function scanHostImports(code: string): string[] {
+  const found = new Set<string>();
+  for (const match of code.matchAll(/(["'`])([a-z][a-z0-9]*_[a-z0-9_]+)\1/g)) {
+    const name = match[2] as string;
+    if (hostImports.has(name)) found.add(name);
+  }
+  return sortNames(found);
+}
+
+/**
+ * Whether the bundle calls Extism's built-in HTTP client (`Http.request` or `fetch`), which the
+ * `http` permission's requiredHosts also governs.
+ */
+export function usesExtismHttp(code: string): boolean {
+  return /\bHttp\.request\s*\(|\bfetch\s*\(/.test(code);
+}

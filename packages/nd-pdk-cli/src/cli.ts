@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+import { Command } from "commander";
+
+import { registerBuild } from "./commands/build.js";
+import { registerConfigTypes } from "./commands/config-types.js";
+import { registerInit } from "./commands/init.js";
+import { registerValidate } from "./commands/validate.js";
+
+const program = new Command("nd-pdk")
+  .description("Build, check and scaffold Navidrome plugins written in TypeScript.")
+  .showHelpAfterError();
+
+registerBuild(program);
+registerValidate(program);
+registerInit(program);
+registerConfigTypes(program);
+
+await program.parseAsync(process.argv);

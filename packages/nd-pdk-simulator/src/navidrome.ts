@@ -1,0 +1,219 @@
+import { FakeClock } from "./clock.js";
+import { capabilities, services as serviceInfo } from "./generated/api.js";
+import type { CallOutcome, LogLevel, LogRecord, ServiceContext, SimulatedService } from "./host/service.js";
+import { ServiceError } from "./host/service.js";
+import { manifestLoadRules, parseManifest } from "./manifest/validate.js";
+import type { Manifest } from "./manifest/types.js";
+import type { NavidromeOptions } from "./options.js";
+import type { PluginCaller } from "./plugin-caller.js";
+import { createPluginCaller } from "./plugin-caller.js";
+import type { HostBridge } from "./runtime/bridge.js";
+import type { PluginExportsObject } from "./runtime/in-process.js";
+import { callInProcess } from "./runtime/in-process.js";
+import type { QuickJsPlugin } from "./runtime/quickjs.js";
+import { loadQuickJsPlugin } from "./runtime/quickjs.js";
+import { createServices, type Services } from "./services/index.js";
+
+/** One host function call the plugin made, for assertions. */
+export interface HostCallRecord {
+  /** The wasm import name (`kvstore_set`). */
+  readonly importName: string;
+  /** The PDK name (`kvstore.set`). */
+  readonly function: string;
+  /** The parsed request, or the raw text when it was not JSON. */
+  readonly request: unknown;
+  /** The parsed reply. */
+  readonly reply: Readonly<Record<string, unknown>>;
+  /** Simulated Unix time in milliseconds. */
+  readonly time: number;
+}
+
+/** A plugin loaded into the simulated Navidrome. */
+export interface LoadedPlugin extends PluginCaller {
+  /** The export names the plugin provides, sorted. */
+  readonly exports: readonly string[];
+  /** Calls an export as Navidrome does; an object input is sent as JSON, a string as it is. */
+  call(exportName: string, input?: unknown): CallOutcome;
+}
+
+/** Where a plugin's code comes from when loaded as a bundle. */
+export interface BundleSource {
+  /** The bundle's JavaScript text, one CommonJS file as `nd-pdk build` writes it. */
+  readonly bundle: string;
+  /** The bundle's source map (JSON text), for TypeScript file and line in errors. */
+  readonly sourceMap?: string;
+}
+
+/** The simulated Navidrome: its services, clock, records, and the loaded plugin. */
+export interface Navidrome {
+  readonly manifest: Manifest;
+  readonly clock: FakeClock;
+  /** The simulated services, for setting up and inspecting state. */
+  readonly services: Services;
+  /** Log lines of the plugin and of the simulated Navidrome, in order. */
+  readonly logs: readonly LogRecord[];
+  /** Every host function call, in order. */
+  readonly hostCalls: readonly HostCallRecord[];
+  /** The import names of the host functions the manifest permits. */
+  readonly permittedImports: readonly string[];
+  /**
+   * Loads a plugin object (what `definePlugin` returns) to run in-process: fast, with Node stack
+   * traces.
+   */
+  load(plugin: PluginExportsObject): LoadedPlugin;
+  /** Loads a built bundle to run inside QuickJS-ng, as extism-js would run it. */
+  loadBundle(source: BundleSource): Promise<LoadedPlugin>;
+  /** Moves the clock forward, firing due schedules and running due tasks. */
+  advance(ms: number): void;
+}
+
+/** Where each host function belongs, by import name. */
+const IMPORTS = new Map(
+  serviceInfo.flatMap((service) => service.functions.map((fn) => [fn.importName, { service, fn }] as const)),
+);
+
+/**
+ * Creates a simulated Navidrome for one plugin.
+ *
+ * @throws {ManifestError} when the manifest is invalid, with every problem and its fix.
+ *
+ * @example
+ * ```ts
+ * const navidrome = createNavidrome({ manifest, config: { apiKey: "test" } });
+ * const plugin = navidrome.load(myPlugin);
+ * expect(plugin.metadataAgent.getArtistBiography({ id: "1", name: "Nina Simone" })).toMatchObject({ kind: "output" });
+ * ```
+ */
+export function createNavidrome(options: NavidromeOptions): Navidrome {
+  const manifest = parseManifest(options.manifest);
+  const clock = options.clock ?? new FakeClock();
+  const logs: LogRecord[] = [];
+  const hostCalls: HostCallRecord[] = [];
+  let loaded: LoadedPlugin | undefined;
+
+  const context: ServiceContext = {
+    manifest,
+    clock,
+    callPlugin(exportName, input) {
+      if (loaded === undefined) throw new Error(`cannot call ${exportName}: no plugin is loaded; call navidrome.load() first`);
+      return loaded.call(exportName, input);
+    },
+    log(level, message) {
+      logs.push({ level, message, source: "navidrome", time: clock.now() });
+    },
+  };
+
+  const services = createServices(context, options);
+  const permitted = new Set(
+    serviceInfo.filter((service) => service.permission === null || manifest.permissions?.[service.permission as keyof NonNullable<Manifest["permissions"]>] !== undefined).map((service) => service.module),
+  );
+
+  const functions = new Map<string, (requestText: string) => string | undefined>();
+  for (const [importName, { service, fn }] of IMPORTS) {
+    const impl = (services as unknown as Record<string, SimulatedService>)[service.module]?.functions[importName];
+    const label = `${service.module}.${fn.name}`;
+    functions.set(importName, (requestText) => {
+      if (!permitted.has(service.module)) {
+        // Navidrome never registers the functions of a service the manifest does not grant, so a real
+        // plugin importing one fails to load; in-process, the call fails instead.
+        throw new Error(`${label}: the manifest does not grant "${service.permission}"; add permissions.${service.permission} to manifest.json`);
+      }
+      if (impl === undefined) throw new Error(`${label}: the simulator does not implement ${importName}`);
+      return invokeHostFunction(importName, label, requestText);
+    });
+  }
+
+  function invokeHostFunction(importName: string, label: string, requestText: string): string {
+    const service = IMPORTS.get(importName)?.service;
+    const impl = (services as unknown as Record<string, SimulatedService>)[service?.module ?? ""]?.functions[importName];
+    let request: unknown;
+    let reply: Record<string, unknown>;
+    try {
+      request = JSON.parse(requestText === "" ? "{}" : requestText);
+      if (typeof request !== "object" || request === null || Array.isArray(request)) {
+        throw new ServiceError(`invalid request: expected a JSON object, received ${requestText.slice(0, 40)}`);
+      }
+      reply = impl?.(request as Record<string, unknown>) ?? {};
+    } catch (error) {
+      if (error instanceof SyntaxError) reply = { error: `invalid request: ${error.message}` };
+      else if (error instanceof ServiceError) reply = { error: error.message };
+      else throw error;
+      request ??= requestText;
+    }
+    hostCalls.push({ importName, function: label, request, reply, time: clock.now() });
+    return JSON.stringify(reply);
+  }
+
+  const bridge: HostBridge = {
+    functions,
+    config: new Map(Object.entries(options.config ?? {})),
+    logLevel: "trace",
+    log(level: LogLevel, message: string) {
+      logs.push({ level, message, source: "plugin", time: clock.now() });
+    },
+    now: () => clock.now(),
+  };
+
+  function checkLoadRules(exports: readonly string[]): void {
+    const problems = manifestLoadRules(manifest, exports);
+    if (problems.length > 0) throw new Error(`Navidrome would refuse to load this plugin:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+
+  function finishLoad(exports: readonly string[], call: (exportName: string, input: string) => CallOutcome): LoadedPlugin {
+    checkLoadRules(exports);
+    const raw = (exportName: string, input: unknown = {}): CallOutcome =>
+      call(exportName, typeof input === "string" ? input : JSON.stringify(input));
+    loaded = Object.assign(createPluginCaller(raw), { exports, call: raw });
+    return loaded;
+  }
+
+  return {
+    manifest,
+    clock,
+    services,
+    logs,
+    hostCalls,
+    permittedImports: [...IMPORTS].filter(([, { service }]) => permitted.has(service.module)).map(([name]) => name).sort(),
+
+    load(plugin) {
+      if (typeof plugin !== "object" || plugin === null) {
+        throw new TypeError("navidrome.load expects the object definePlugin returns (the plugin's export functions by name)");
+      }
+      const exports = Object.keys(plugin).filter((name) => typeof plugin[name] === "function").sort();
+      // A fresh instance per call, as Navidrome creates one: vars do not carry over.
+      return finishLoad(exports, (exportName, input) => callInProcess(plugin, exportName, input, bridge));
+    },
+
+    async loadBundle(source) {
+      const plugin: QuickJsPlugin = await loadQuickJsPlugin({
+        bundle: source.bundle,
+        ...(source.sourceMap === undefined ? {} : { sourceMap: source.sourceMap }),
+      });
+      const imported = plugin.imports ?? [];
+      const missing = imported.filter((name) => !permittedImportNames().includes(name));
+      if (missing.length > 0) {
+        const hints = missing.map((name) => {
+          const service = IMPORTS.get(name)?.service;
+          return service === undefined ? `"${name}" is not a Navidrome host function` : `"${name}" needs permissions.${service.permission}`;
+        });
+        throw new Error(
+          `Navidrome would refuse to load this plugin: ${missing.map((n) => `"${n}" is not exported in module "extism:host/user"`).join("; ")}. ${hints.join("; ")}; add the permission to manifest.json.`,
+        );
+      }
+      return finishLoad(plugin.exports, (exportName, input) => plugin.call(exportName, input, bridge));
+    },
+
+    advance(ms) {
+      clock.advance(ms);
+    },
+  };
+
+  function permittedImportNames(): string[] {
+    return [...IMPORTS].filter(([, { service }]) => permitted.has(service.module)).map(([name]) => name);
+  }
+}
+
+/** The capability names Navidrome would detect from a plugin's exports. */
+export function detectCapabilities(exports: readonly string[]): string[] {
+  return capabilities.filter((capability) => capability.exports.some((entry) => exports.includes(entry.exportName))).map((c) => c.capability);
+}
