@@ -3,7 +3,7 @@ export type { CallOutcome, LogLevel, LogRecord } from "./host/service.js";
 export { ManifestError, manifestLoadRules, parseByteSize, parseManifest } from "./manifest/validate.js";
 export { manifestSchema } from "./manifest/schema.js";
 export type { ConfigDefinition, HostListPermission, Manifest, PermissionKey, Permissions, ReasonPermission } from "./manifest/types.js";
-export { createNavidrome, detectCapabilities } from "./navidrome.js";
+export { createNavidrome, detectCapabilities, readBundle } from "./navidrome.js";
 export type { BundleSource, HostCallRecord, LoadedPlugin, Navidrome } from "./navidrome.js";
 export type {
   HttpHandler,

@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
 import { FakeClock } from "./clock.js";
 import { capabilities, services as serviceInfo } from "./generated/api.js";
 import type { CallOutcome, LogLevel, LogRecord, ServiceContext, SimulatedService } from "./host/service.js";
@@ -216,4 +219,22 @@ export function createNavidrome(options: NavidromeOptions): Navidrome {
 /** The capability names Navidrome would detect from a plugin's exports. */
 export function detectCapabilities(exports: readonly string[]): string[] {
   return capabilities.filter((capability) => capability.exports.some((entry) => exports.includes(entry.exportName))).map((c) => c.capability);
+}
+
+/**
+ * Reads the bundle `nd-pdk build` wrote for a plugin project, ready for `navidrome.loadBundle`.
+ *
+ * @param projectDir - The plugin's folder; the bundle is read from its `dist/` folder.
+ * @throws {Error} when the bundle is missing, saying to run the build first.
+ */
+export function readBundle(projectDir: string): BundleSource {
+  const bundlePath = join(projectDir, "dist", "plugin.js");
+  if (!existsSync(bundlePath)) {
+    throw new Error(`no bundle at ${bundlePath}: run \`nd-pdk build\` (or \`pnpm build\`) in ${projectDir} first`);
+  }
+  const mapPath = `${bundlePath}.map`;
+  return {
+    bundle: readFileSync(bundlePath, "utf8"),
+    ...(existsSync(mapPath) ? { sourceMap: readFileSync(mapPath, "utf8") } : {}),
+  };
 }

@@ -7,6 +7,8 @@ import path from "node:path";
 import type { Message, Plugin } from "esbuild";
 import { build } from "esbuild";
 
+import { hostNamespaces } from "./host-namespaces.js";
+
 /** The bundle and its source map, or the problems that stopped esbuild. */
 export interface BundleOutput {
   readonly code: string;
@@ -89,7 +91,7 @@ export async function bundlePlugin(options: { projectDir: string; entry: string;
       mainFields: ["module", "main"],
       sourcemap: "external",
       absWorkingDir: projectDir,
-      plugins: [rejectNodeBuiltins],
+      plugins: [rejectNodeBuiltins, hostNamespaces(projectDir)],
       logLevel: "silent",
       // The wrapper assigns the global `module` that extism-js defines on purpose.
       logOverride: { "commonjs-variable-in-esm": "silent" },

@@ -11,10 +11,9 @@ import { hostImports, sortNames } from "../validate/navidrome-api.js";
  * plugin can call. A literal must match a whole import name, so `"kvstore_setwithttl"` does not count
  * as `kvstore_set`.
  *
- * NOTE: esbuild keeps every member of a namespace object that is re-exported, and @nd/pdk re-exports
- * each host service as one (`kvstore`, `task`, ...), so a plugin that calls one function of a service
- * gets the imports of all its functions. The permission checks are unaffected, because all of them
- * need the same permission, but the oldest loadable release can come out newer than necessary.
+ * The bundle step rewrites `import { kvstore } from "@nd/pdk"` into a namespace import of the service
+ * module (see host-namespaces.ts), so only the functions a plugin calls are left. A plugin that passes
+ * a service namespace around as a value keeps all of that service's functions.
  */
 export function scanHostImports(code: string): string[] {
   const found = new Set<string>();

@@ -6,22 +6,8 @@ declare module "main" {
 
 declare module "extism:host" {
   interface user {
-    kvstore_delete(ptr: PTR): PTR;
-    kvstore_deletebyprefix(ptr: PTR): PTR;
-    kvstore_get(ptr: PTR): PTR;
-    kvstore_getmany(ptr: PTR): PTR;
-    kvstore_getstorageused(ptr: PTR): PTR;
-    kvstore_has(ptr: PTR): PTR;
-    kvstore_list(ptr: PTR): PTR;
     kvstore_set(ptr: PTR): PTR;
-    kvstore_setwithttl(ptr: PTR): PTR;
-    scheduler_cancelschedule(ptr: PTR): PTR;
     scheduler_scheduleonetime(ptr: PTR): PTR;
-    scheduler_schedulerecurring(ptr: PTR): PTR;
-    task_cancel(ptr: PTR): PTR;
-    task_clearqueue(ptr: PTR): PTR;
-    task_createqueue(ptr: PTR): PTR;
     task_enqueue(ptr: PTR): PTR;
-    task_get(ptr: PTR): PTR;
   }
 }
