@@ -70,6 +70,9 @@ export interface Navidrome {
   advance(ms: number): void;
 }
 
+/** Every export name Navidrome calls. */
+const KNOWN_EXPORTS: ReadonlySet<string> = new Set(capabilities.flatMap((capability) => capability.exports.map((entry) => entry.exportName)));
+
 /** Where each host function belongs, by import name. */
 const IMPORTS = new Map(
   serviceInfo.flatMap((service) => service.functions.map((fn) => [fn.importName, { service, fn }] as const)),
@@ -164,8 +167,12 @@ export function createNavidrome(options: NavidromeOptions): Navidrome {
 
   function finishLoad(exports: readonly string[], call: (exportName: string, input: string) => CallOutcome): LoadedPlugin {
     checkLoadRules(exports);
-    const raw = (exportName: string, input: unknown = {}): CallOutcome =>
-      call(exportName, typeof input === "string" ? input : JSON.stringify(input));
+    const raw = (exportName: string, input: unknown = {}): CallOutcome => {
+      if (!KNOWN_EXPORTS.has(exportName)) {
+        throw new Error(`${exportName} is not a function Navidrome calls; use one of: ${[...KNOWN_EXPORTS].sort().join(", ")}`);
+      }
+      return call(exportName, typeof input === "string" ? input : JSON.stringify(input));
+    };
     loaded = Object.assign(createPluginCaller(raw), { exports, call: raw });
     return loaded;
   }

@@ -141,6 +141,11 @@ describe("createNavidrome", () => {
     expect(plugin.lyrics.getLyrics({ track: { id: "", title: "", album: "", artist: "", albumArtist: "", artists: [], albumArtists: [], duration: 0, trackNumber: 0, discNumber: 0 } })).toEqual({ kind: "not-exported" });
   });
 
+  test("rejects a call to a name Navidrome never calls, listing the real ones", () => {
+    const plugin = createNavidrome(options()).load(samplePlugin);
+    expect(() => plugin.call("nd_scrobler_scrobble", {})).toThrow(/nd_scrobler_scrobble is not a function Navidrome calls; use one of: .*nd_scrobbler_scrobble/);
+  });
+
   test("refuses a host service the manifest does not grant, naming the permission", async () => {
     const { kvstore: _kvstore, ...permissions } = manifest.permissions;
     const narrow = { ...manifest, permissions };
