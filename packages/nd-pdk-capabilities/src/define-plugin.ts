@@ -2,8 +2,8 @@ import { decodeValue, encodeValue, NdPdkError, WireFormatError } from "@nd/pdk-t
 import type { CapabilitySpec, ExportSpec } from "@nd/pdk-types/internal";
 import { readInput, writeOutput } from "@nd/pdk-types/internal";
 
+import { capabilityTable } from "./capability-table.js";
 import type { ExportNamesByCapability, PluginParts } from "./generated/index.js";
-import { capabilitySpecs } from "./generated/index.js";
 import { PluginDefinitionError } from "./plugin-definition-error.js";
 
 /** An Extism export: called with no arguments, it returns 0 on success. */
@@ -31,7 +31,7 @@ type NoUnknownKeys<Parts> = { readonly [Key in Exclude<keyof Parts, keyof Plugin
 /**
  * Turns a plugin object into the exports Navidrome calls.
  *
- * Each key is one capability, implemented by an object with its methods. The result holds one export
+ * Each key is one capability, implemented by an object with its methods. The result contains one export
  * per implemented method and nothing else. Export it as the default export of the plugin's entry
  * module, where `nd-pdk build` picks it up.
  *
@@ -62,12 +62,12 @@ export function definePlugin<const Parts extends PluginParts>(parts: Parts & NoU
   }
 
   const exports: Record<string, ExportFunction> = {};
-  const known = Object.keys(capabilitySpecs);
+  const known = Object.keys(capabilityTable);
 
   for (const key of Object.keys(parts)) {
     // An own-property check, so that keys such as "toString" do not find Object.prototype members.
-    const spec = Object.prototype.hasOwnProperty.call(capabilitySpecs, key)
-      ? (capabilitySpecs as Record<string, CapabilitySpec>)[key]
+    const spec = Object.prototype.hasOwnProperty.call(capabilityTable, key)
+      ? (capabilityTable as Record<string, CapabilitySpec>)[key]
       : undefined;
     if (spec === undefined) {
       throw new PluginDefinitionError(`definePlugin: unknown capability "${key}". The capabilities are: ${known.join(", ")}.`);
@@ -116,8 +116,8 @@ function createExport(key: string, entry: ExportSpec, implementation: Record<str
     try {
       result = (implementation[entry.method] as (request?: unknown) => unknown).call(implementation, request);
     } catch (error) {
-      // extism-js renders a thrown non-Error as an engine debug string such as String(Ok("...")); an
-      // Error keeps the message verbatim, which Navidrome needs to find error constants in it.
+      // extism-js renders a thrown non-Error as an engine debug string such as String(Ok("...")). An
+      // Error keeps its message verbatim, and Navidrome needs that to find error constants in it.
       if (error instanceof Error) throw error;
       throw new Error(typeof error === "string" ? error : `${label} threw a non-Error value: ${String(error)}`);
     }

@@ -9,6 +9,7 @@ const MARKER = "nd-pdk.error.plugin-definition";
  */
 export class PluginDefinitionError extends NdPdkError {
 
+  /** Creates the error with a message that names the capability or method and the fix. */
   constructor(message: string) {
     super(message);
     this.name = "PluginDefinitionError";

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import type { Codec, ObjectCodec } from "@nd/pdk-types";
+import { bytesCodec } from "@nd/pdk-types/internal";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
 
@@ -31,6 +32,7 @@ function codecTypeName(codec: Codec | undefined): string | undefined {
   if ("nullable" in codec) return `nullable<${codecTypeName(codec.nullable)}>`;
   if ("array" in codec) return `array<${codecTypeName(codec.array)}>`;
   if ("map" in codec) return `map<${codecTypeName(codec.map)}>`;
+  if ("decode" in codec) return codec === bytesCodec ? "bytes" : "an unknown custom codec";
   return codec.object;
 }
 

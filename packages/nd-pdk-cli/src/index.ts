@@ -12,6 +12,8 @@
  */
 export { buildPlugin } from "./build/build-plugin.js";
 export type { BuildOptions } from "./build/build-plugin.js";
+export { bundlePlugin } from "./build/bundle.js";
+export type { BundleOptions, BundleOutput } from "./build/bundle.js";
 export { renderInterfaceFile, parseInterfaceFile } from "./build/interface-file.js";
 export type { InterfaceDeclarations } from "./build/interface-file.js";
 export { validatePlugin } from "./validate/validate-plugin.js";

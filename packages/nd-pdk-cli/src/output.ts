@@ -9,11 +9,16 @@ import { describeMinimumRelease } from "./validate/release.js";
 
 /** Exit codes of `nd-pdk build` and `nd-pdk validate`. */
 export const ExitCode = {
+  /** Every check passed; warnings do not change the code. */
   success: 0,
+  /** A check failed, and each error names its fix. */
   checkFailed: 1,
+  /** An invalid command line: an unknown option, a missing directory or file, an invalid value. */
   usageError: 2,
+  /** The wasm compiler failed, wrote nothing, or wrote a module that does not match the interface file. */
   compilerFailed: 3,
 } as const;
+/** One of the {@link ExitCode} values. */
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** The exit-code section of each command's --help. */
@@ -38,6 +43,7 @@ JSON output (--json): one object on standard output and nothing else:
 
 /** An invalid command line or option value: exit code 2. */
 export class UsageError extends Error {
+  /** Creates the error with a message that names the option or path and the fix. */
   constructor(message: string) {
     super(message);
     this.name = "UsageError";
@@ -46,8 +52,14 @@ export class UsageError extends Error {
 
 /** One stage of a build or validation, for the human output. */
 export interface Step {
+  /**
+   * The stage name. A build has manifest, bundle, exports, imports, trim, checks, interface, compile
+   * and package; a validation has manifest, interface, package, plugin.wasm and checks.
+   */
   readonly stage: string;
+  /** The result of the stage. */
   readonly status: "ok" | "failed" | "skipped";
+  /** A few words on what the stage found or wrote. */
   readonly detail: string;
 }
 
@@ -66,10 +78,13 @@ export interface CheckResult {
   readonly minNavidrome: MinimumRelease | null;
   /** Absolute paths of the files written (build) or read (validate). */
   readonly files: readonly string[];
+  /** Problems that do not stop the build, each with its fix. */
   readonly warnings: readonly string[];
+  /** Problems that fail the build or validation, each with its fix. */
   readonly errors: readonly string[];
   /** The stages in order, for the human output. */
   readonly steps: readonly Step[];
+  /** The exit code the command ends with. */
   readonly exitCode: ExitCode;
 }
 

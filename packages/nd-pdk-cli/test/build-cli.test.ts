@@ -88,7 +88,7 @@ describe("nd-pdk build", () => {
       .split("\n")
       .filter((line) => line.startsWith("  "))
       .map((line) => line.trim().split(/\s+/).slice(0, 2).join(" "));
-    expect(stages).toEqual(["ok manifest", "ok bundle", "ok exports", "ok imports", "ok checks", "ok interface", "skipped compile"]);
+    expect(stages).toEqual(["ok manifest", "ok bundle", "ok exports", "ok imports", "ok trim", "ok checks", "ok interface", "skipped compile"]);
     expect(streams.stdout()).toContain("Oldest Navidrome release that can load it: v0.61.0 (needed by ");
     expect(streams.stdout()).toMatch(/Build succeeded with 1 warning\.\n$/);
     expect(streams.stderr().split("\n").filter((line) => line.includes("extism-js"))).toHaveLength(1);

@@ -54,7 +54,8 @@ describe("task.enqueue", () => {
 
 describe("task.get", () => {
   test("sends the task id", () => {
-    expect(requestOf("task_get", () => task.get("task-7f3a"))).toBe('{"taskId":"task-7f3a"}');
+    const reply = '{"result":{"status":"pending","message":"","attempt":0}}';
+    expect(requestOf("task_get", () => task.get("task-7f3a"), reply)).toBe('{"taskId":"task-7f3a"}');
   });
 
   test("decodes the task state", () => {
@@ -76,8 +77,12 @@ describe("task.get", () => {
   test.each([
     ["absent", "{}"],
     ["null", '{"result":null}'],
-  ])("%s result gives undefined", (_label, reply) => {
-    expect(resultOf("task_get", reply, () => task.get("task-7f3a"))).toBeUndefined();
+  ])("%s result throws WireFormatError", (_label, reply) => {
+    // Navidrome fails the call for an unknown id, so a reply without a task is malformed.
+    const error = wireFormatErrorFrom(() => resultOf("task_get", reply, () => task.get("task-7f3a")));
+
+    expect(error.message).toContain("task.get");
+    expect(error.path).toBe("result");
   });
 
   test("task state without attempt throws WireFormatError", () => {

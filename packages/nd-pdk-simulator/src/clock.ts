@@ -8,13 +8,24 @@ interface Timer {
 /**
  * The simulator's time. Nothing happens by itself: time moves only when a test calls `advance`, which
  * fires every timer that falls due, in order of due time, with `now()` set to that time.
+ *
+ * @example
+ * ```ts
+ * const clock = new FakeClock(Date.UTC(2026, 5, 1));
+ * clock.schedule(1000, () => console.log("fired at", new Date(clock.now()).toISOString()));
+ * clock.advance(1000); // fired at 2026-06-01T00:00:01.000Z
+ * ```
  */
 export class FakeClock {
   #now: number;
   #nextId = 1;
   #timers: Timer[] = [];
 
-  /** @param start - Unix time in milliseconds to start at. */
+  /**
+   * Creates a clock that starts at `start`, 2026-01-01T00:00:00Z by default.
+   *
+   * @param start - Unix time in milliseconds to start at.
+   */
   constructor(start = Date.UTC(2026, 0, 1)) {
     this.#now = start;
   }

@@ -13,7 +13,7 @@ import { createPluginCaller } from "./plugin-caller.js";
 import type { HostBridge } from "./runtime/bridge.js";
 import type { PluginExportsObject } from "./runtime/in-process.js";
 import { callInProcess } from "./runtime/in-process.js";
-import type { QuickJsPlugin } from "./runtime/quickjs.js";
+import type { QuickJsPlugin, QuickJsPluginOptions } from "./runtime/quickjs.js";
 import { loadQuickJsPlugin } from "./runtime/quickjs.js";
 import { createServices, type Services } from "./services/index.js";
 
@@ -47,9 +47,14 @@ export interface BundleSource {
   readonly sourceMap?: string;
 }
 
+/** Limits of one call of a bundle run inside QuickJS. */
+export type BundleLimits = Pick<QuickJsPluginOptions, "timeoutMs" | "memoryLimitBytes">;
+
 /** The simulated Navidrome: its services, clock, records, and the loaded plugin. */
 export interface Navidrome {
+  /** The plugin's manifest, as validated. */
   readonly manifest: Manifest;
+  /** The simulated time: schedules, task retries, cache and kvstore expiry all run on it. */
   readonly clock: FakeClock;
   /** The simulated services, for setting up and inspecting state. */
   readonly services: Services;
@@ -64,10 +69,21 @@ export interface Navidrome {
    * traces.
    */
   load(plugin: PluginExportsObject): LoadedPlugin;
-  /** Loads a built bundle to run inside QuickJS-ng, as extism-js would run it. */
-  loadBundle(source: BundleSource): Promise<LoadedPlugin>;
+  /**
+   * Loads a built bundle to run inside QuickJS-ng, as extism-js would run it. `options` raises the
+   * per-call time and memory limits for plugins whose calls are legitimately heavy.
+   */
+  loadBundle(source: BundleSource, options?: BundleLimits): Promise<LoadedPlugin>;
   /** Moves the clock forward, firing due schedules and running due tasks. */
   advance(ms: number): void;
+  /**
+   * Makes the next `times` calls of a host function fail with `message` in the reply's `error` key,
+   * as Navidrome reports a failed operation (a database error, a network failure). For testing a
+   * plugin's error handling.
+   *
+   * @param importName - The wasm import name, such as `library_getalllibraries`.
+   */
+  failNext(importName: string, message: string, times?: number): void;
 }
 
 /** Every export name Navidrome calls. */
@@ -95,6 +111,7 @@ export function createNavidrome(options: NavidromeOptions): Navidrome {
   const clock = options.clock ?? new FakeClock();
   const logs: LogRecord[] = [];
   const hostCalls: HostCallRecord[] = [];
+  const injectedFailures = new Map<string, { message: string; remaining: number }>();
   let loaded: LoadedPlugin | undefined;
 
   const context: ServiceContext = {
@@ -138,6 +155,11 @@ export function createNavidrome(options: NavidromeOptions): Navidrome {
       request = JSON.parse(requestText === "" ? "{}" : requestText);
       if (typeof request !== "object" || request === null || Array.isArray(request)) {
         throw new ServiceError(`invalid request: expected a JSON object, received ${requestText.slice(0, 40)}`);
+      }
+      const injected = injectedFailures.get(importName);
+      if (injected !== undefined && injected.remaining > 0) {
+        injected.remaining--;
+        throw new ServiceError(injected.message);
       }
       reply = impl?.(request as Record<string, unknown>) ?? {};
     } catch (error) {
@@ -194,8 +216,9 @@ export function createNavidrome(options: NavidromeOptions): Navidrome {
       return finishLoad(exports, (exportName, input) => callInProcess(plugin, exportName, input, bridge));
     },
 
-    async loadBundle(source) {
+    async loadBundle(source, limits = {}) {
       const plugin: QuickJsPlugin = await loadQuickJsPlugin({
+        ...limits,
         bundle: source.bundle,
         ...(source.sourceMap === undefined ? {} : { sourceMap: source.sourceMap }),
       });
@@ -216,6 +239,11 @@ export function createNavidrome(options: NavidromeOptions): Navidrome {
     advance(ms) {
       clock.advance(ms);
     },
+
+    failNext(importName, message, times = 1) {
+      if (!IMPORTS.has(importName)) throw new Error(`failNext: ${importName} is not a Navidrome host function; use an import name such as kvstore_set`);
+      injectedFailures.set(importName, { message, remaining: times });
+    },
   };
 
   function permittedImportNames(): string[] {
@@ -233,6 +261,12 @@ export function detectCapabilities(exports: readonly string[]): string[] {
  *
  * @param projectDir - The plugin's folder; the bundle is read from its `dist/` folder.
  * @throws {Error} when the bundle is missing, saying to run the build first.
+ *
+ * @example
+ * ```ts
+ * const navidrome = createNavidrome({ manifest });
+ * const plugin = await navidrome.loadBundle(readBundle(`${import.meta.dirname}/..`));
+ * ```
  */
 export function readBundle(projectDir: string): BundleSource {
   const bundlePath = join(projectDir, "dist", "plugin.js");

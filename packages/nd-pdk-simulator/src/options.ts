@@ -9,19 +9,25 @@ export interface SimulatedUser {
   readonly userName: string;
   /** Display name; defaults to `userName`. */
   readonly name?: string;
+  /** Whether the user is an administrator; false by default. */
   readonly isAdmin?: boolean;
 }
 
 /** A Navidrome library. */
 export interface SimulatedLibrary {
+  /** Library id, as plugins see it in `library.getLibrary` and in track data. */
   readonly id: number;
+  /** Display name of the library. */
   readonly name: string;
   /** Folder of the library on the server. Plugins see it only with `permissions.library.filesystem`. */
   readonly path?: string;
   /** Unix time in seconds of the last scan. */
   readonly lastScanAt?: number;
+  /** Number of songs in the library. */
   readonly totalSongs?: number;
+  /** Number of albums in the library. */
   readonly totalAlbums?: number;
+  /** Number of artists in the library. */
   readonly totalArtists?: number;
   /** Bytes. */
   readonly totalSize?: number;
@@ -31,9 +37,13 @@ export interface SimulatedLibrary {
 
 /** An outbound HTTP request as the simulated server sends it, after the allowlist check. */
 export interface HttpRequestInfo {
+  /** The HTTP method, upper-case (`GET`, `POST`, ...). */
   readonly method: string;
+  /** The absolute URL of this request; for a followed redirect, the redirect target. */
   readonly url: string;
+  /** The request headers the plugin set. */
   readonly headers: Readonly<Record<string, string>>;
+  /** The request body; empty when the plugin sent none. */
   readonly body: Uint8Array;
   /** The timeout in force, in milliseconds (the default when the plugin gave none). */
   readonly timeoutMs: number;
@@ -41,7 +51,9 @@ export interface HttpRequestInfo {
 
 /** The answer of a simulated remote server. */
 export interface HttpResponseInfo {
+  /** The HTTP status code. */
   readonly status: number;
+  /** The response headers; none by default. */
   readonly headers?: Readonly<Record<string, string>>;
   /** Text is sent as UTF-8. */
   readonly body?: string | Uint8Array;
@@ -78,19 +90,23 @@ export interface NavidromeOptions {
   readonly config?: Readonly<Record<string, string>>;
   /** The clock to run on; a new {@link FakeClock} by default. */
   readonly clock?: FakeClock;
+  /** The server's users; none by default. */
   readonly users?: readonly SimulatedUser[];
   /** The users the administrator allowed the plugin to see; all users by default. */
   readonly allowedUsers?: readonly string[];
+  /** The server's libraries; none by default. */
   readonly libraries?: readonly SimulatedLibrary[];
   /** The libraries the administrator allowed the plugin to see, by id; all libraries by default. */
   readonly allowedLibraries?: readonly number[];
   /** The remote servers the http service reaches; without it every request fails as unreachable. */
   readonly http?: HttpHandler;
+  /** Canned answers of the Subsonic API, by endpoint; other endpoints answer with Subsonic error 70 (not found). */
   readonly subsonic?: SubsonicResponses;
   /** The library's tracks, which the matcher searches. */
   readonly tracks?: readonly Track[];
   /** Each user's listening history, for the scrobble retriever, by user name. */
   readonly scrobbles?: Readonly<Record<string, readonly ScrobbleRef[]>>;
+  /** How the simulated WebSocket servers accept connections; all are accepted by default. */
   readonly websocket?: WebSocketOptions;
   /** The server's public URL, used in artwork URLs. Defaults to "http://localhost:4533". */
   readonly baseUrl?: string;

@@ -6,8 +6,21 @@ import type { CallOutcome } from "./host/service.js";
 
 /** The outcome of a typed capability call: like {@link CallOutcome}, with the output decoded. */
 export type CallResult<T> =
-  | { readonly kind: "output"; readonly value: T; readonly output: string }
-  | Exclude<CallOutcome, { readonly kind: "output" }>;
+  | {
+      /** Marks a call that wrote output. */
+      readonly kind: "output";
+      /** The output decoded into the method's result type. */
+      readonly value: T;
+      /** The output text as the plugin wrote it. */
+      readonly output: string;
+    }
+  | Exclude<
+      CallOutcome,
+      {
+        /** Selects the output outcome, which is replaced by the decoded one above. */
+        readonly kind: "output";
+      }
+    >;
 
 type Method<F> = F extends (...args: infer Args) => infer Result
   ? (...args: Args) => CallResult<Exclude<Result, undefined | null | void>>

@@ -185,3 +185,30 @@ describe("createNavidrome", () => {
     expect(navidrome.logs).toContainEqual(expect.objectContaining({ source: "plugin", level: "info", message: "initialised" }));
   });
 });
+
+describe("in-process runtime", () => {
+  test("reads the simulated clock through Date", () => {
+    const navidrome = createNavidrome({ manifest: minimalManifest });
+    const clockPlugin = { nd_on_init: () => { (globalThis as { Host?: { outputString(text: string): boolean } }).Host?.outputString(JSON.stringify([Date.now(), new Date().getTime(), Date()])); return 0; } };
+    const outcome = navidrome.load(clockPlugin).call("nd_on_init", {});
+    const now = navidrome.clock.now();
+    expect(outcome).toEqual({ kind: "output", output: JSON.stringify([now, now, new Date(now).toISOString()]) });
+    expect(Date.now()).not.toBe(now);
+  });
+});
+
+describe("failNext", () => {
+  test("fails the next host calls with the given message, then recovers", () => {
+    const navidrome = createNavidrome(options());
+    const plugin = navidrome.load(samplePlugin);
+    navidrome.failNext("kvstore_has", "database is locked", 2);
+
+    expect(plugin.scrobbler.isAuthorized({ username: "alice" })).toMatchObject({ kind: "error", message: "kvstore.has (kvstore_has): database is locked" });
+    expect(plugin.scrobbler.isAuthorized({ username: "alice" })).toMatchObject({ kind: "error" });
+    expect(plugin.scrobbler.isAuthorized({ username: "alice" })).toEqual({ kind: "output", value: false, output: "false" });
+  });
+
+  test("rejects a name that is not a host function", () => {
+    expect(() => createNavidrome(options()).failNext("kvstore_sett", "x")).toThrow(/kvstore_sett is not a Navidrome host function/);
+  });
+});

@@ -4,6 +4,7 @@
  *
  * @module
  */
+export { bytesCodec } from "./bytes.js";
 export { hasErrorMarker, setErrorMarker } from "./errors/nd-pdk-error.js";
 export * from "./generated/types.js";
 export { callHost, decodeReply, readInput, writeOutput } from "./internal/runtime.js";

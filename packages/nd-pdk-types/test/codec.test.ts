@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
 
 import type { Codec, ObjectCodec } from "../src/index.js";
-import { decodeValue, encodeValue, WireFormatError } from "../src/index.js";
+import { decodeUtf8, decodeValue, encodeUtf8, encodeValue, WireFormatError } from "../src/index.js";
+import { bytesCodec } from "../src/internal.js";
 
 const artist: ObjectCodec = {
   object: "Artist",
@@ -15,7 +16,7 @@ const song: ObjectCodec = {
     name: "string",
     artists: { array: artist },
     tags: { map: { array: "string" } },
-    cover: "bytes",
+    cover: bytesCodec,
     rating: { nullable: "int32" },
     playCount: "int64",
     gain: "float64",
@@ -106,8 +107,28 @@ describe("decodeValue", () => {
     expect(() => decodeValue(codec, value)).toThrow(WireFormatError);
   });
 
+  test.each<[string, Codec, number]>([
+    ["the smallest int32", "int32", -2147483648],
+    ["the largest int32", "int32", 2147483647],
+    ["zero as a uint32", "uint32", 0],
+    ["the largest uint32", "uint32", 4294967295],
+    ["the largest safe int64", "int64", Number.MAX_SAFE_INTEGER],
+  ])("accepts %s", (_case, codec, value) => {
+    expect(decodeValue(codec, value)).toBe(value);
+  });
+
+  test.each<[string, Codec, number]>([
+    ["an int32 below the range", "int32", -2147483649],
+    ["NaN as an int32", "int32", Number.NaN],
+    ["a uint32 above the range", "uint32", 4294967296],
+    ["a fraction as a uint32", "uint32", 0.5],
+    ["Infinity as an int64", "int64", Number.POSITIVE_INFINITY],
+  ])("rejects %s", (_case, codec, value) => {
+    expect(() => decodeValue(codec, value)).toThrow(WireFormatError);
+  });
+
   test("names the key of a bad map entry", () => {
-    const error = thrown(() => decodeValue({ map: "bytes" }, { good: "AQ==", bad: "@@@@" }));
+    const error = thrown(() => decodeValue({ map: bytesCodec }, { good: "AQ==", bad: "@@@@" }));
     expect(error.path).toBe('["bad"]');
   });
 });
@@ -133,6 +154,12 @@ describe("encodeValue", () => {
     expect("limit" in encoded).toBe(false);
   });
 
+  test("sends missing bytes as empty base64, as Go reads nil", () => {
+    const { cover: _omitted, ...rest } = song1;
+    const encoded = encodeValue(song, rest) as Record<string, unknown>;
+    expect(encoded["cover"]).toBe("");
+  });
+
   test("sends a missing array as empty, as Go reads nil", () => {
     const { artists: _omitted, ...rest } = song1;
     const encoded = encodeValue(song, rest) as Record<string, unknown>;
@@ -150,7 +177,7 @@ describe("encodeValue", () => {
     ["a fraction as an int64", "int64", 0.5, /2\^53/],
     ["an unsafe integer as an int64", "int64", 2 ** 60, /2\^53/],
     ["a bigint as an int64", "int64", 5n, /received the bigint 5n/],
-    ["a string as bytes", "bytes", "AQID", /a Uint8Array/],
+    ["a string as bytes", bytesCodec, "AQID", /a Uint8Array/],
     ["a number as a string", "string", 5, /a string/],
   ])("rejects %s", (_case, codec, value, message) => {
     expect(() => encodeValue(codec, value)).toThrow(message);
@@ -175,5 +202,17 @@ describe("map keys", () => {
     expect(Object.keys(decoded)).toEqual(["__proto__", "a"]);
     expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
     expect(JSON.stringify(encodeValue({ map: "string" }, decoded))).toBe('{"__proto__":"x","a":"b"}');
+  });
+});
+
+describe("UTF-8 helpers", () => {
+  test("round-trip astral characters", () => {
+    const bytes = encodeUtf8("Björk 🎶");
+    expect(bytes).toEqual(new Uint8Array(Buffer.from("Björk 🎶", "utf8")));
+    expect(decodeUtf8(bytes)).toBe("Björk 🎶");
+  });
+
+  test("replace invalid sequences with U+FFFD", () => {
+    expect(decodeUtf8(new Uint8Array([0x61, 0xff, 0x62]))).toBe("a\uFFFDb");
   });
 });

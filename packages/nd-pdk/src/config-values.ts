@@ -9,6 +9,7 @@ export class ConfigValueError extends NdPdkError {
   /** The configuration key. */
   readonly key: string;
 
+  /** Creates the error for the configuration key `key`, with the full message. */
   constructor(key: string, message: string) {
     super(message);
     this.name = "ConfigValueError";
@@ -43,6 +44,16 @@ export function configString(key: string): string | undefined {
  * Returns a configuration value as text.
  *
  * @throws {ConfigValueError} when the value is not set or empty.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   return requireConfig("apiKey");
+ * } catch (error) {
+ *   if (ConfigValueError.isInstance(error)) log.warn("no API key set", { key: error.key });
+ *   throw error;
+ * }
+ * ```
  */
 export function requireConfig(key: string): string {
   const value = configString(key);
@@ -85,9 +96,16 @@ export function configBoolean(key: string): boolean | undefined {
 /**
  * Returns a configuration value parsed as JSON, or `undefined` when it is not set.
  *
- * Navidrome sends arrays and objects of the configuration as JSON text.
+ * Navidrome sends arrays and objects of the configuration as JSON text. The result is `unknown`:
+ * check its shape before use, or generate a typed reader with `nd-pdk config-types`.
  *
  * @throws {ConfigValueError} when the value is set but is not valid JSON.
+ *
+ * @example
+ * ```ts
+ * const hosts = configJson("mirrors");
+ * const mirrors = Array.isArray(hosts) ? hosts.filter((host): host is string => typeof host === "string") : [];
+ * ```
  */
 export function configJson(key: string): unknown {
   const value = configString(key);

@@ -1,4 +1,4 @@
-// The packages compile without DOM or Node typings, since plugins run in neither; extism-js provides
+// The packages compile without DOM or Node typings, because plugins run in neither. extism-js provides
 // this global and maps each method to an Extism log level.
 declare const console: {
   trace(message: string): void;
@@ -13,10 +13,15 @@ export type LogFields = Readonly<Record<string, unknown>>;
 
 /** Logging through the extism-js console, which forwards each level to Navidrome's log. */
 export interface Logger {
+  /** Writes a record at trace level, the most detailed one. */
   trace(message: string, fields?: LogFields): void;
+  /** Writes a record at debug level. */
   debug(message: string, fields?: LogFields): void;
+  /** Writes a record at info level. */
   info(message: string, fields?: LogFields): void;
+  /** Writes a record at warn level. */
   warn(message: string, fields?: LogFields): void;
+  /** Writes a record at error level. */
   error(message: string, fields?: LogFields): void;
 }
 

@@ -1,5 +1,5 @@
 import type { ApiModel } from "./model.js";
-import { capabilityFileName, renderCapabilitiesIndex, renderCapability } from "./render/capabilities.js";
+import { capabilityFileName, renderCapabilitiesIndex, renderCapability, renderCapabilitySpecs, renderExportSpecs } from "./render/capabilities.js";
 import { renderHostIndex, renderService, serviceFileName } from "./render/host.js";
 import { renderApiData } from "./render/api-data.js";
 import { renderSharedTypes } from "./render/types.js";
@@ -34,6 +34,8 @@ export function generate(api: ApiModel): Map<string, string> {
       files.set(`${GENERATED_DIRS.capabilities}/${capabilityFileName(capability)}`, renderCapability(api, capability));
     }
     files.set(`${GENERATED_DIRS.capabilities}/index.ts`, renderCapabilitiesIndex(api));
+    files.set(`${GENERATED_DIRS.capabilities}/export-specs.ts`, renderExportSpecs(api));
+    files.set(`${GENERATED_DIRS.capabilities}/capability-specs.ts`, renderCapabilitySpecs(api));
   }
 
   files.set(`${GENERATED_DIRS.simulator}/api.ts`, renderApiData(api));

@@ -53,13 +53,13 @@ describe("cli", () => {
   it("check passes after a generating run", () => {
     const generated = runCli("--schema", schemaDir, "--out", outDir);
     expect(generated.status, describeRun(generated)).toBe(0);
-    expect(generated.stdout).toContain("Generated 6 files");
+    expect(generated.stdout).toContain("Generated 8 files");
     expect(existsSync(join(outDir, HOST_FILE))).toBe(true);
 
     const result = runCli("--check", "--schema", schemaDir, "--out", outDir);
 
     expect(result.status, describeRun(result)).toBe(0);
-    expect(result.stdout).toContain("Generated code is up to date (6 files).");
+    expect(result.stdout).toContain("Generated code is up to date (8 files).");
   });
 
   it("check names a generated file that was edited", () => {

@@ -261,7 +261,7 @@ describe("type fields", () => {
     const profile = generatedFile("optional-fields", `${HOST_DIR}/profile.ts`);
 
     expect(profile).toContain("  avatar?: Uint8Array | undefined;");
-    expect(profile).toContain("    avatar: { nullable: \"bytes\" },");
+    expect(profile).toContain("    avatar: { nullable: bytesCodec },");
     expect(profile).not.toMatch(/optional: \[[^\]]*"avatar"/);
   });
 
@@ -289,16 +289,24 @@ describe("capabilities", () => {
     expect(audit).toContain("  accepts(request: AuditEvent): boolean | undefined;");
     expect(audit).toContain("  label(): string | undefined;");
     expect(audit).toContain("  flush(): void;");
-    expect(audit).toContain("  required: true,");
+    expect(generatedFile("required-capability", `${CAPABILITIES_DIR}/capability-specs.ts`)).toContain("    required: true,");
   });
 
-  it("describes inputs and outputs in the spec", () => {
-    const audit = generatedFile("required-capability", `${CAPABILITIES_DIR}/audit-trail.ts`);
+  it("describes inputs and outputs in one constant per export", () => {
+    const specs = generatedFile("required-capability", `${CAPABILITIES_DIR}/export-specs.ts`);
 
-    expect(audit).toContain('{ method: "record", exportName: "nd_audit_record", input: auditEventCodec },');
-    expect(audit).toContain('{ method: "accepts", exportName: "nd_audit_accepts", input: auditEventCodec, output: "bool" },');
-    expect(audit).toContain('{ method: "label", exportName: "nd_audit_label", output: "string" },');
-    expect(audit).toContain('{ method: "flush", exportName: "nd_audit_flush" },');
+    expect(specs).toContain('export const nd_audit_record: ExportSpec = { method: "record", exportName: "nd_audit_record", input: auditEventCodec };');
+    expect(specs).toContain('export const nd_audit_accepts: ExportSpec = { method: "accepts", exportName: "nd_audit_accepts", input: auditEventCodec, output: "bool" };');
+    expect(specs).toContain('export const nd_audit_label: ExportSpec = { method: "label", exportName: "nd_audit_label", output: "string" };');
+    expect(specs).toContain('export const nd_audit_flush: ExportSpec = { method: "flush", exportName: "nd_audit_flush" };');
+    expect(specs).toContain('import { auditEventCodec } from "./audit-trail.js";');
+  });
+
+  it("lists each capability's exports in the capability table", () => {
+    const table = generatedFile("required-capability", `${CAPABILITIES_DIR}/capability-specs.ts`);
+
+    expect(table).toContain('import { nd_audit_accepts, nd_audit_flush, nd_audit_label, nd_audit_record } from "./export-specs.js";');
+    expect(table).toContain("    exports: [nd_audit_record, nd_audit_accepts, nd_audit_label, nd_audit_flush],");
   });
 
   it("exports the error constants", () => {
@@ -317,7 +325,8 @@ describe("capabilities", () => {
 
     expect(index).toContain('export * as auditTrail from "./audit-trail.js";');
     expect(index).toContain("  readonly auditTrail?: AuditTrail | undefined;");
-    expect(index).toContain("  auditTrail: auditTrailCapability,");
+    expect(index).toContain('export { capabilitySpecs } from "./capability-specs.js";');
+    expect(generatedFile("required-capability", `${CAPABILITIES_DIR}/capability-specs.ts`)).toContain("  auditTrail: {\n");
   });
 
   it("marks every method of an optional capability with ?", () => {
@@ -325,7 +334,7 @@ describe("capabilities", () => {
 
     expect(greeter).toContain("  greet?(request: GreetRequest): Greeting | undefined;");
     expect(greeter).toContain("  onReady?(): void;");
-    expect(greeter).toContain("  required: false,");
+    expect(generatedFile("optional-capability", `${CAPABILITIES_DIR}/capability-specs.ts`)).toContain("    required: false,");
     expect(greeter).not.toContain("GreeterError");
   });
 
@@ -333,7 +342,7 @@ describe("capabilities", () => {
     const greeter = generatedFile("optional-capability", `${CAPABILITIES_DIR}/greeter.ts`);
 
     expect(greeter).toContain("  farewell?(request: GreetRequest): Greeting | undefined;");
-    expect(greeter).toContain("output: { nullable: greetingCodec } },");
+    expect(generatedFile("optional-capability", `${CAPABILITIES_DIR}/export-specs.ts`)).toContain("output: { nullable: greetingCodec } };");
   });
 });
 
@@ -357,7 +366,9 @@ describe("shared types", () => {
     const source = generatedFile("shared-type", `${CAPABILITIES_DIR}/genre-source.ts`);
 
     expect(source).toContain('import type { Genre, ObjectCodec, Tagging } from "@nd/pdk-types";');
-    expect(source).toContain('import { genreCodec, taggingCodec } from "@nd/pdk-types/internal";');
+    expect(source).toContain('import { genreCodec } from "@nd/pdk-types/internal";');
+    const specs = generatedFile("shared-type", `${CAPABILITIES_DIR}/export-specs.ts`);
+    expect(specs).toContain('import { genreCodec, taggingCodec } from "@nd/pdk-types/internal";');
   });
 
   it("leave an empty module when there are none", () => {

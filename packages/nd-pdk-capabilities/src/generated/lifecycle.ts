@@ -8,8 +8,6 @@
  * @module
  */
 
-import type { CapabilitySpec } from "@nd/pdk-types/internal";
-
 /**
  * Lets a plugin run setup code after Navidrome loads it, for example to check its configuration,
  * open connections or create schedules. Navidrome does not call it on every load, so the other
@@ -31,15 +29,6 @@ export interface Lifecycle {
 
 /** The wasm export of each method of {@link Lifecycle}. */
 export interface LifecycleExportNames {
+  /** The export Navidrome calls for {@link Lifecycle.onInit}. */
   readonly onInit: "nd_on_init";
 }
-
-/** How `definePlugin` turns a {@link Lifecycle} into exports. */
-export const lifecycleCapability: CapabilitySpec = {
-  capability: "Lifecycle",
-  key: "lifecycle",
-  required: false,
-  exports: [
-    { method: "onInit", exportName: "nd_on_init" },
-  ],
-};

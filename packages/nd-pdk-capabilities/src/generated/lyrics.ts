@@ -8,7 +8,6 @@
  */
 
 import type { ObjectCodec } from "@nd/pdk-types";
-import type { CapabilitySpec } from "@nd/pdk-types/internal";
 import type { TrackInfo } from "./scrobbler.js";
 import { trackInfoCodec } from "./scrobbler.js";
 
@@ -83,15 +82,6 @@ export interface Lyrics {
 
 /** The wasm export of each method of {@link Lyrics}. */
 export interface LyricsExportNames {
+  /** The export Navidrome calls for {@link Lyrics.getLyrics}. */
   readonly getLyrics: "nd_lyrics_get_lyrics";
 }
-
-/** How `definePlugin` turns a {@link Lyrics} into exports. */
-export const lyricsCapability: CapabilitySpec = {
-  capability: "Lyrics",
-  key: "lyrics",
-  required: true,
-  exports: [
-    { method: "getLyrics", exportName: "nd_lyrics_get_lyrics", input: getLyricsRequestCodec, output: getLyricsResponseCodec },
-  ],
-};

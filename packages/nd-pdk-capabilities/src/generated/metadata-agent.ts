@@ -12,7 +12,6 @@
  */
 
 import type { ArtistRef, ObjectCodec, SongRef } from "@nd/pdk-types";
-import type { CapabilitySpec } from "@nd/pdk-types/internal";
 import { artistRefCodec, songRefCodec } from "@nd/pdk-types/internal";
 
 /** Image available at a URL. */
@@ -498,35 +497,26 @@ export interface MetadataAgent {
 
 /** The wasm export of each method of {@link MetadataAgent}. */
 export interface MetadataAgentExportNames {
+  /** The export Navidrome calls for {@link MetadataAgent.getArtistMbid}. */
   readonly getArtistMbid: "nd_get_artist_mbid";
+  /** The export Navidrome calls for {@link MetadataAgent.getArtistUrl}. */
   readonly getArtistUrl: "nd_get_artist_url";
+  /** The export Navidrome calls for {@link MetadataAgent.getArtistBiography}. */
   readonly getArtistBiography: "nd_get_artist_biography";
+  /** The export Navidrome calls for {@link MetadataAgent.getSimilarArtists}. */
   readonly getSimilarArtists: "nd_get_similar_artists";
+  /** The export Navidrome calls for {@link MetadataAgent.getArtistImages}. */
   readonly getArtistImages: "nd_get_artist_images";
+  /** The export Navidrome calls for {@link MetadataAgent.getArtistTopSongs}. */
   readonly getArtistTopSongs: "nd_get_artist_top_songs";
+  /** The export Navidrome calls for {@link MetadataAgent.getAlbumInfo}. */
   readonly getAlbumInfo: "nd_get_album_info";
+  /** The export Navidrome calls for {@link MetadataAgent.getAlbumImages}. */
   readonly getAlbumImages: "nd_get_album_images";
+  /** The export Navidrome calls for {@link MetadataAgent.getSimilarSongsByTrack}. */
   readonly getSimilarSongsByTrack: "nd_get_similar_songs_by_track";
+  /** The export Navidrome calls for {@link MetadataAgent.getSimilarSongsByAlbum}. */
   readonly getSimilarSongsByAlbum: "nd_get_similar_songs_by_album";
+  /** The export Navidrome calls for {@link MetadataAgent.getSimilarSongsByArtist}. */
   readonly getSimilarSongsByArtist: "nd_get_similar_songs_by_artist";
 }
-
-/** How `definePlugin` turns a {@link MetadataAgent} into exports. */
-export const metadataAgentCapability: CapabilitySpec = {
-  capability: "MetadataAgent",
-  key: "metadataAgent",
-  required: false,
-  exports: [
-    { method: "getArtistMbid", exportName: "nd_get_artist_mbid", input: artistMBIDRequestCodec, output: { nullable: artistMBIDResponseCodec } },
-    { method: "getArtistUrl", exportName: "nd_get_artist_url", input: artistRequestCodec, output: { nullable: artistURLResponseCodec } },
-    { method: "getArtistBiography", exportName: "nd_get_artist_biography", input: artistRequestCodec, output: { nullable: artistBiographyResponseCodec } },
-    { method: "getSimilarArtists", exportName: "nd_get_similar_artists", input: similarArtistsRequestCodec, output: { nullable: similarArtistsResponseCodec } },
-    { method: "getArtistImages", exportName: "nd_get_artist_images", input: artistRequestCodec, output: { nullable: artistImagesResponseCodec } },
-    { method: "getArtistTopSongs", exportName: "nd_get_artist_top_songs", input: topSongsRequestCodec, output: { nullable: topSongsResponseCodec } },
-    { method: "getAlbumInfo", exportName: "nd_get_album_info", input: albumRequestCodec, output: { nullable: albumInfoResponseCodec } },
-    { method: "getAlbumImages", exportName: "nd_get_album_images", input: albumRequestCodec, output: { nullable: albumImagesResponseCodec } },
-    { method: "getSimilarSongsByTrack", exportName: "nd_get_similar_songs_by_track", input: similarSongsByTrackRequestCodec, output: { nullable: similarSongsResponseCodec } },
-    { method: "getSimilarSongsByAlbum", exportName: "nd_get_similar_songs_by_album", input: similarSongsByAlbumRequestCodec, output: { nullable: similarSongsResponseCodec } },
-    { method: "getSimilarSongsByArtist", exportName: "nd_get_similar_songs_by_artist", input: similarSongsByArtistRequestCodec, output: { nullable: similarSongsResponseCodec } },
-  ],
-};

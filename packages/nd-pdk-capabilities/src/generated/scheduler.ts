@@ -9,7 +9,6 @@
  */
 
 import type { ObjectCodec } from "@nd/pdk-types";
-import type { CapabilitySpec } from "@nd/pdk-types/internal";
 
 /** Schedule that fired. */
 export interface SchedulerCallbackRequest {
@@ -58,15 +57,6 @@ export interface SchedulerCallback {
 
 /** The wasm export of each method of {@link SchedulerCallback}. */
 export interface SchedulerCallbackExportNames {
+  /** The export Navidrome calls for {@link SchedulerCallback.onCallback}. */
   readonly onCallback: "nd_scheduler_callback";
 }
-
-/** How `definePlugin` turns a {@link SchedulerCallback} into exports. */
-export const schedulerCapability: CapabilitySpec = {
-  capability: "Scheduler",
-  key: "scheduler",
-  required: false,
-  exports: [
-    { method: "onCallback", exportName: "nd_scheduler_callback", input: schedulerCallbackRequestCodec },
-  ],
-};

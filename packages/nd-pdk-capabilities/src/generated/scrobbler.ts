@@ -10,7 +10,6 @@
  */
 
 import type { ArtistRef, ObjectCodec } from "@nd/pdk-types";
-import type { CapabilitySpec } from "@nd/pdk-types/internal";
 import { artistRefCodec } from "@nd/pdk-types/internal";
 
 /** User whose authorization Navidrome checks. */
@@ -39,9 +38,15 @@ export interface TrackInfo {
   artist: string;
   /** Album artists as one display string. */
   albumArtist: string;
-  /** Track artists. Navidrome can send null here in place of an empty array. */
+  /**
+   * Track artists, empty when Navidrome has none. The PDK reads Navidrome's null here as an empty
+   * array.
+   */
   artists: ArtistRef[];
-  /** Album artists. Navidrome can send null here in place of an empty array. */
+  /**
+   * Album artists, empty when Navidrome has none. The PDK reads Navidrome's null here as an empty
+   * array.
+   */
   albumArtists: ArtistRef[];
   /** Duration in seconds. */
   duration: number;
@@ -253,21 +258,12 @@ export type ScrobblerError = (typeof ScrobblerError)[keyof typeof ScrobblerError
 
 /** The wasm export of each method of {@link Scrobbler}. */
 export interface ScrobblerExportNames {
+  /** The export Navidrome calls for {@link Scrobbler.isAuthorized}. */
   readonly isAuthorized: "nd_scrobbler_is_authorized";
+  /** The export Navidrome calls for {@link Scrobbler.nowPlaying}. */
   readonly nowPlaying: "nd_scrobbler_now_playing";
+  /** The export Navidrome calls for {@link Scrobbler.scrobble}. */
   readonly scrobble: "nd_scrobbler_scrobble";
+  /** The export Navidrome calls for {@link Scrobbler.playbackReport}. */
   readonly playbackReport: "nd_scrobbler_playback_report";
 }
-
-/** How `definePlugin` turns a {@link Scrobbler} into exports. */
-export const scrobblerCapability: CapabilitySpec = {
-  capability: "Scrobbler",
-  key: "scrobbler",
-  required: true,
-  exports: [
-    { method: "isAuthorized", exportName: "nd_scrobbler_is_authorized", input: isAuthorizedRequestCodec, output: "bool" },
-    { method: "nowPlaying", exportName: "nd_scrobbler_now_playing", input: nowPlayingRequestCodec },
-    { method: "scrobble", exportName: "nd_scrobbler_scrobble", input: scrobbleRequestCodec },
-    { method: "playbackReport", exportName: "nd_scrobbler_playback_report", input: playbackReportRequestCodec },
-  ],
-};

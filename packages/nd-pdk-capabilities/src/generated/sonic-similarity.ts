@@ -9,7 +9,6 @@
  */
 
 import type { ObjectCodec, SongRef } from "@nd/pdk-types";
-import type { CapabilitySpec } from "@nd/pdk-types/internal";
 import { songRefCodec } from "@nd/pdk-types/internal";
 
 /** Request for a sequence of songs that leads from one song to another. */
@@ -120,17 +119,8 @@ export interface SonicSimilarity {
 
 /** The wasm export of each method of {@link SonicSimilarity}. */
 export interface SonicSimilarityExportNames {
+  /** The export Navidrome calls for {@link SonicSimilarity.getSonicSimilarTracks}. */
   readonly getSonicSimilarTracks: "nd_get_sonic_similar_tracks";
+  /** The export Navidrome calls for {@link SonicSimilarity.findSonicPath}. */
   readonly findSonicPath: "nd_find_sonic_path";
 }
-
-/** How `definePlugin` turns a {@link SonicSimilarity} into exports. */
-export const sonicSimilarityCapability: CapabilitySpec = {
-  capability: "SonicSimilarity",
-  key: "sonicSimilarity",
-  required: true,
-  exports: [
-    { method: "getSonicSimilarTracks", exportName: "nd_get_sonic_similar_tracks", input: getSonicSimilarTracksRequestCodec, output: sonicSimilarityResponseCodec },
-    { method: "findSonicPath", exportName: "nd_find_sonic_path", input: findSonicPathRequestCodec, output: sonicSimilarityResponseCodec },
-  ],
-};

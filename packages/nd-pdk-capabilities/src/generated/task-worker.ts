@@ -9,7 +9,7 @@
  */
 
 import type { ObjectCodec } from "@nd/pdk-types";
-import type { CapabilitySpec } from "@nd/pdk-types/internal";
+import { bytesCodec } from "@nd/pdk-types/internal";
 
 /** Task that is due to run. */
 export interface TaskExecuteRequest {
@@ -17,7 +17,7 @@ export interface TaskExecuteRequest {
   queueName: string;
   /** Task ID, as returned by `enqueue`. */
   taskId: string;
-  /** Payload given to `enqueue`. Navidrome can send null here in place of an empty payload. */
+  /** Payload given to `enqueue`. The PDK reads Navidrome's null here as an empty payload. */
   payload: Uint8Array;
   /** Number of this attempt, 1 for the first run. */
   attempt: number;
@@ -29,7 +29,7 @@ export const taskExecuteRequestCodec: ObjectCodec = {
   fields: {
     queueName: "string",
     taskId: "string",
-    payload: "bytes",
+    payload: bytesCodec,
     attempt: "int32",
   },
 };
@@ -58,15 +58,6 @@ export interface TaskWorker {
 
 /** The wasm export of each method of {@link TaskWorker}. */
 export interface TaskWorkerExportNames {
+  /** The export Navidrome calls for {@link TaskWorker.onTaskExecute}. */
   readonly onTaskExecute: "nd_task_execute";
 }
-
-/** How `definePlugin` turns a {@link TaskWorker} into exports. */
-export const taskWorkerCapability: CapabilitySpec = {
-  capability: "TaskWorker",
-  key: "taskWorker",
-  required: false,
-  exports: [
-    { method: "onTaskExecute", exportName: "nd_task_execute", input: taskExecuteRequestCodec, output: "string" },
-  ],
-};

@@ -10,13 +10,13 @@
  */
 
 import type { ObjectCodec } from "@nd/pdk-types";
-import type { CapabilitySpec } from "@nd/pdk-types/internal";
+import { bytesCodec } from "@nd/pdk-types/internal";
 
 /** Binary message received on a connection. */
 export interface OnBinaryMessageRequest {
   /** ID of the connection that received the message. */
   connectionId: string;
-  /** Message content. Navidrome can send null here in place of empty data. */
+  /** Message content. The PDK reads Navidrome's null here as empty data. */
   data: Uint8Array;
 }
 
@@ -25,7 +25,7 @@ export const onBinaryMessageRequestCodec: ObjectCodec = {
   object: "OnBinaryMessageRequest",
   fields: {
     connectionId: "string",
-    data: "bytes",
+    data: bytesCodec,
   },
 };
 
@@ -141,21 +141,12 @@ export interface WebSocketCallback {
 
 /** The wasm export of each method of {@link WebSocketCallback}. */
 export interface WebSocketCallbackExportNames {
+  /** The export Navidrome calls for {@link WebSocketCallback.onTextMessage}. */
   readonly onTextMessage: "nd_websocket_on_text_message";
+  /** The export Navidrome calls for {@link WebSocketCallback.onBinaryMessage}. */
   readonly onBinaryMessage: "nd_websocket_on_binary_message";
+  /** The export Navidrome calls for {@link WebSocketCallback.onError}. */
   readonly onError: "nd_websocket_on_error";
+  /** The export Navidrome calls for {@link WebSocketCallback.onClose}. */
   readonly onClose: "nd_websocket_on_close";
 }
-
-/** How `definePlugin` turns a {@link WebSocketCallback} into exports. */
-export const websocketCapability: CapabilitySpec = {
-  capability: "WebSocket",
-  key: "websocket",
-  required: false,
-  exports: [
-    { method: "onTextMessage", exportName: "nd_websocket_on_text_message", input: onTextMessageRequestCodec },
-    { method: "onBinaryMessage", exportName: "nd_websocket_on_binary_message", input: onBinaryMessageRequestCodec },
-    { method: "onError", exportName: "nd_websocket_on_error", input: onErrorRequestCodec },
-    { method: "onClose", exportName: "nd_websocket_on_close", input: onCloseRequestCodec },
-  ],
-};

@@ -165,6 +165,41 @@ async function inspect(output: BundleOutput, paths: BuildPaths, recorder: BuildR
   return evaluation.errors.length === 0 && evaluation.exports.length > 0;
 }
 
+/**
+ * Bundles the plugin again now that its exports are known, so that `definePlugin` carries the glue of
+ * those exports only, and writes that bundle over the first. The first bundle stays when the second
+ * fails or its top-level code yields other exports or host functions.
+ */
+async function trimCapabilityGlue(first: BundleOutput, paths: BuildPaths, recorder: BuildRecorder): Promise<BundleOutput> {
+  const trimmed = await bundlePlugin({ projectDir: paths.dir, entry: paths.entry, outFile: paths.bundleFile, exports: recorder.exports });
+  if (trimmed.errors.length > 0 || trimmed.code === first.code) return first;
+
+  const imports = scanHostImports(trimmed.code);
+  const evaluation = await evaluateBundle({ code: trimmed.code, sourceMap: trimmed.sourceMap, imports, bundleFile: paths.bundleFile, projectDir: paths.dir });
+  let difference: string | undefined;
+  if (evaluation.errors.length > 0) {
+    // Only the first line, without the simulator's preamble: the stack adds nothing here.
+    const firstLine = (evaluation.errors[0] as string).split("\n")[0] as string;
+    difference = `its top-level code threw (${firstLine.replace(/^.*?Exception: /, "")})`;
+  } else if (evaluation.exports.join() !== recorder.exports.join()) {
+    difference = `its exports were ${listOrNone(evaluation.exports)}`;
+  } else if (imports.join() !== recorder.imports.join()) {
+    difference = `it used the host functions ${listOrNone(imports)}`;
+  }
+  if (difference !== undefined) {
+    // A capability key whose value is undefined is the usual cause: definePlugin still looks the key up.
+    recorder.findings.warnings.push(
+      `${displayPath(paths.bundleFile)} keeps the codecs of every capability, because with only those of its own exports ${difference}. Leave capability keys whose value is undefined out of the definePlugin object to get the smaller bundle.`,
+    );
+    return first;
+  }
+
+  recorder.write(paths.bundleFile, trimmed.code);
+  recorder.write(`${paths.bundleFile}.map`, trimmed.sourceMap);
+  recorder.step("trim", "ok", `${displayPath(paths.bundleFile)} without the codecs of exports it lacks (${formatSize(Buffer.byteLength(trimmed.code))})`);
+  return trimmed;
+}
+
 /** Checks exports, imports and permissions against each other and Navidrome's rules. */
 function check(manifest: Manifest | undefined, code: string, recorder: BuildRecorder): void {
   const errorsBefore = recorder.findings.errors.length;
@@ -205,7 +240,8 @@ export async function buildPlugin(options: BuildOptions = {}): Promise<CheckResu
     recorder.step("checks", "skipped", "the exports are unknown until top-level code runs");
     return recorder.finish();
   }
-  check(manifest.manifest, output.code, recorder);
+  const shipped = await trimCapabilityGlue(output, paths, recorder);
+  check(manifest.manifest, shipped.code, recorder);
 
   recorder.write(paths.interfaceFile, renderInterfaceFile(recorder.exports, recorder.imports));
   recorder.step("interface", "ok", displayPath(paths.interfaceFile));

@@ -4,16 +4,40 @@
 import { builtinModules } from "node:module";
 import path from "node:path";
 
-import type { Message, Plugin } from "esbuild";
+import type { Message, Metafile, Plugin } from "esbuild";
 import { build } from "esbuild";
 
+import { onlyExportedCapabilities } from "./capability-table.js";
 import { hostNamespaces } from "./host-namespaces.js";
+
+/** Options of {@link bundlePlugin}. */
+export interface BundleOptions {
+  /** The plugin directory, from which packages are resolved and message paths are shown. */
+  readonly projectDir: string;
+  /** The entry module, whose default export is the definePlugin result. */
+  readonly entry: string;
+  /** Where the bundle is meant to be written; it names the source map's file. Nothing is written. */
+  readonly outFile: string;
+  /** Minify the bundle. nd-pdk build does not, so that stack traces in Navidrome's log stay readable. */
+  readonly minify?: boolean | undefined;
+  /**
+   * The plugin's exports, once a first bundle has shown them: `definePlugin` then carries the glue of
+   * these exports only (see capability-table.ts). Default: the glue of every capability.
+   */
+  readonly exports?: readonly string[] | undefined;
+}
 
 /** The bundle and its source map, or the problems that stopped esbuild. */
 export interface BundleOutput {
+  /** The bundle: one CommonJS file whose `module.exports` is the definePlugin result. Empty when bundling failed. */
   readonly code: string;
+  /** The source map of the bundle, as JSON text. Empty when bundling failed. */
   readonly sourceMap: string;
+  /** esbuild's account of which input contributed how many bytes; absent when bundling failed. */
+  readonly metafile?: Metafile | undefined;
+  /** esbuild's errors, each with the file and line; the bundle is empty when there are any. */
   readonly errors: readonly string[];
+  /** esbuild's warnings, each with the file and line. */
   readonly warnings: readonly string[];
 }
 
@@ -74,10 +98,11 @@ function describeError(message: Message, projectDir: string, entryLabel: string)
  * `module.exports`, so the keys must be exactly the export names definePlugin returns, without the
  * `default` or other named exports an esbuild CommonJS bundle of the entry module itself would add.
  */
-export async function bundlePlugin(options: { projectDir: string; entry: string; outFile: string }): Promise<BundleOutput> {
+export async function bundlePlugin(options: BundleOptions): Promise<BundleOutput> {
   const { projectDir, entry, outFile } = options;
   const entryLabel = path.relative(projectDir, entry) || entry;
   const wrapper = `import plugin from ${JSON.stringify(entry)};\nmodule.exports = plugin;\n`;
+  const capabilityTable = options.exports === undefined ? undefined : onlyExportedCapabilities(options.exports);
 
   try {
     const result = await build({
@@ -90,8 +115,10 @@ export async function bundlePlugin(options: { projectDir: string; entry: string;
       platform: "neutral",
       mainFields: ["module", "main"],
       sourcemap: "external",
+      minify: options.minify ?? false,
+      metafile: true,
       absWorkingDir: projectDir,
-      plugins: [rejectNodeBuiltins, hostNamespaces(projectDir)],
+      plugins: [rejectNodeBuiltins, ...(capabilityTable === undefined ? [] : [capabilityTable]), hostNamespaces(projectDir)],
       logLevel: "silent",
       // The wrapper assigns the global `module` that extism-js defines on purpose.
       logOverride: { "commonjs-variable-in-esm": "silent" },
@@ -99,7 +126,7 @@ export async function bundlePlugin(options: { projectDir: string; entry: string;
 
     const code = result.outputFiles.find((file) => file.path.endsWith(".js"))?.text ?? "";
     const sourceMap = result.outputFiles.find((file) => file.path.endsWith(".js.map"))?.text ?? "";
-    return { code, sourceMap, errors: [], warnings: result.warnings.map((message) => formatMessage(message, projectDir)) };
+    return { code, sourceMap, metafile: result.metafile, errors: [], warnings: result.warnings.map((message) => formatMessage(message, projectDir)) };
   } catch (error) {
     const failure = error as { errors?: Message[]; warnings?: Message[] };
     if (failure.errors === undefined) throw error;

@@ -28,7 +28,9 @@ export function renderInterfaceFile(exports: readonly string[], imports: readonl
 
 /** The exports and imports an interface file declares. */
 export interface InterfaceDeclarations {
+  /** The functions of `declare module "main"`: the wasm exports, such as `nd_scrobbler_scrobble`. */
   readonly exports: readonly string[];
+  /** The functions of `declare module "extism:host"`, interface `user`: the host imports, such as `kvstore_get`. */
   readonly imports: readonly string[];
 }
 

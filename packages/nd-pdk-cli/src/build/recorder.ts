@@ -33,11 +33,11 @@ export class BuildRecorder {
     this.steps.push({ stage, status, detail });
   }
 
-  /** Writes an output file, creating its folder, and lists it in the result. */
+  /** Writes an output file, creating its folder, and lists it in the result once. */
   write(file: string, contents: string | Uint8Array): void {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, contents);
-    this.files.push(file);
+    if (!this.files.includes(file)) this.files.push(file);
   }
 
   /** The result; the exit code is 1 when any error was recorded, unless a stage gives another. */

@@ -10,6 +10,7 @@ export type JsonSchema = { readonly [keyword: string]: unknown };
 
 /** A config.schema that `nd-pdk config-types` cannot turn into a type and a reader. */
 export class ConfigSchemaError extends Error {
+  /** Creates the error with a message that names the place in config.schema. */
   constructor(message: string) {
     super(message);
     this.name = "ConfigSchemaError";

@@ -10,6 +10,7 @@ import { generateConfigModuleWithNotes } from "./generate.js";
 
 /** A problem the user fixes in their files: the command prints the message without a stack trace. */
 export class ConfigTypesError extends Error {
+  /** Creates the error with a message that names the file and the fix. */
   constructor(message: string) {
     super(message);
     this.name = "ConfigTypesError";

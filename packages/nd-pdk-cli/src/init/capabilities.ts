@@ -15,6 +15,7 @@ export type CapabilityKey =
 
 /** Facts about one capability that `nd-pdk init` needs. */
 export interface CapabilityInfo {
+  /** The `definePlugin` key, which `--capability` takes. */
   readonly key: CapabilityKey;
   /** Words for the README and the manifest description. */
   readonly title: string;

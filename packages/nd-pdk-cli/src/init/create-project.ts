@@ -14,6 +14,7 @@ import { installedPdkVersions, TOOL_VERSIONS } from "./versions.js";
 
 /** A problem with the command line or the target folder; the command prints it without a stack trace. */
 export class InitError extends Error {
+  /** Creates the error with a message that names the problem and the fix. */
   constructor(message: string) {
     super(message);
     this.name = "InitError";
@@ -43,6 +44,7 @@ export interface InitResult {
   readonly dir: string;
   /** The files written, relative to `dir`, in the order written. */
   readonly files: readonly string[];
+  /** The capabilities the project implements, by `definePlugin` key. */
   readonly capabilities: readonly CapabilityKey[];
   /** The package.json name, which `nd-pdk build` also uses as the plugin id. */
   readonly packageName: string;

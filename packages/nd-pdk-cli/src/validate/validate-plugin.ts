@@ -137,6 +137,12 @@ async function validatePackage(file: string, validation: Validation, target: Tar
  * package (its entries, manifest.json, and the imports and exports of plugin.wasm).
  *
  * @throws {UsageError} when the path does not exist or `navidrome` is not a version.
+ *
+ * @example
+ * ```ts
+ * const result = await validatePlugin("dist/lastfm.ndp", { navidrome: "v0.61.0" });
+ * for (const error of result.errors) console.error(error);
+ * ```
  */
 export async function validatePlugin(target: string, options: ValidateOptions = {}): Promise<CheckResult> {
   const resolved = path.resolve(target);

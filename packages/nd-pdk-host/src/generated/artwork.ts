@@ -38,7 +38,7 @@ const getArtistUrlCall: HostFunction = {
  * @param id - Navidrome id of the artist.
  * @param size - Requested image size in pixels. When it is left out or 0, the image keeps its
  * original size.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function getArtistUrl(id: string, size?: number): string {
   const reply = callHost<{ url?: string }>(getArtistUrlCall, { id, size });
@@ -69,7 +69,7 @@ const getAlbumUrlCall: HostFunction = {
  * @param id - Navidrome id of the album.
  * @param size - Requested image size in pixels. When it is left out or 0, the image keeps its
  * original size.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function getAlbumUrl(id: string, size?: number): string {
   const reply = callHost<{ url?: string }>(getAlbumUrlCall, { id, size });
@@ -100,7 +100,7 @@ const getTrackUrlCall: HostFunction = {
  * @param id - Navidrome id of the track (media file).
  * @param size - Requested image size in pixels. When it is left out or 0, the image keeps its
  * original size.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function getTrackUrl(id: string, size?: number): string {
   const reply = callHost<{ url?: string }>(getTrackUrlCall, { id, size });
@@ -131,7 +131,7 @@ const getPlaylistUrlCall: HostFunction = {
  * @param id - Navidrome id of the playlist.
  * @param size - Requested image size in pixels. When it is left out or 0, the image keeps its
  * original size.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function getPlaylistUrl(id: string, size?: number): string {
   const reply = callHost<{ url?: string }>(getPlaylistUrlCall, { id, size });

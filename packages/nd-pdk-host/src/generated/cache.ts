@@ -13,7 +13,7 @@
 
 import type { HostCallError } from "@nd/pdk-types";
 import type { HostFunction } from "@nd/pdk-types/internal";
-import { callHost } from "@nd/pdk-types/internal";
+import { bytesCodec, callHost } from "@nd/pdk-types/internal";
 
 /** Limits Navidrome applies to the Cache service. */
 export const limits = {
@@ -41,7 +41,7 @@ const setStringCall: HostFunction = {
  * @param value - String to store.
  * @param ttlSeconds - Time-to-live in seconds. When it is left out or 0, the entry lives for the
  * default of 24 hours.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function setString(key: string, value: string, ttlSeconds?: number): void {
   callHost(setStringCall, { key, value, ttlSeconds });
@@ -69,7 +69,7 @@ const getStringCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param key - Cache key.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function getString(key: string): string | undefined {
   const reply = callHost<{ value?: string; exists?: boolean }>(getStringCall, { key });
@@ -96,7 +96,7 @@ const setIntCall: HostFunction = {
  * @param value - Integer to store.
  * @param ttlSeconds - Time-to-live in seconds. When it is left out or 0, the entry lives for the
  * default of 24 hours.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function setInt(key: string, value: number, ttlSeconds?: number): void {
   callHost(setIntCall, { key, value, ttlSeconds });
@@ -124,7 +124,7 @@ const getIntCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param key - Cache key.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function getInt(key: string): number | undefined {
   const reply = callHost<{ value?: number; exists?: boolean }>(getIntCall, { key });
@@ -151,7 +151,7 @@ const setFloatCall: HostFunction = {
  * @param value - Number to store.
  * @param ttlSeconds - Time-to-live in seconds. When it is left out or 0, the entry lives for the
  * default of 24 hours.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function setFloat(key: string, value: number, ttlSeconds?: number): void {
   callHost(setFloatCall, { key, value, ttlSeconds });
@@ -179,7 +179,7 @@ const getFloatCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param key - Cache key.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function getFloat(key: string): number | undefined {
   const reply = callHost<{ value?: number; exists?: boolean }>(getFloatCall, { key });
@@ -192,7 +192,7 @@ const setBytesCall: HostFunction = {
   importName: "cache_setbytes",
   request: {
     object: "cache.setBytes request",
-    fields: { key: "string", value: "bytes", ttlSeconds: "int64" },
+    fields: { key: "string", value: bytesCodec, ttlSeconds: "int64" },
     optional: ["ttlSeconds"],
   },
 };
@@ -206,7 +206,7 @@ const setBytesCall: HostFunction = {
  * @param value - Bytes to store.
  * @param ttlSeconds - Time-to-live in seconds. When it is left out or 0, the entry lives for the
  * default of 24 hours.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function setBytes(key: string, value: Uint8Array, ttlSeconds?: number): void {
   callHost(setBytesCall, { key, value, ttlSeconds });
@@ -222,7 +222,7 @@ const getBytesCall: HostFunction = {
   },
   response: {
     object: "cache.getBytes reply",
-    fields: { value: "bytes", exists: "bool" },
+    fields: { value: bytesCodec, exists: "bool" },
     optional: ["value", "exists"],
   },
 };
@@ -234,7 +234,7 @@ const getBytesCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param key - Cache key.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function getBytes(key: string): Uint8Array | undefined {
   const reply = callHost<{ value?: Uint8Array; exists?: boolean }>(getBytesCall, { key });
@@ -262,7 +262,7 @@ const hasCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param key - Cache key.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function has(key: string): boolean {
   const reply = callHost<{ exists?: boolean }>(hasCall, { key });
@@ -285,7 +285,7 @@ const removeCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param key - Cache key.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function remove(key: string): void {
   callHost(removeCall, { key });

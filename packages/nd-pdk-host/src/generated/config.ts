@@ -37,7 +37,7 @@ const getCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param key - Configuration key.
- * @throws {@link HostCallError} when the call cannot be made; Navidrome itself reports no errors
+ * @throws A {@link HostCallError} when the call cannot be made; Navidrome itself reports no errors
  * for this function.
  */
 export function get(key: string): string | undefined {
@@ -68,7 +68,7 @@ const getIntCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param key - Configuration key.
- * @throws {@link HostCallError} when the call cannot be made; Navidrome itself reports no errors
+ * @throws A {@link HostCallError} when the call cannot be made; Navidrome itself reports no errors
  * for this function.
  */
 export function getInt(key: string): number | undefined {
@@ -101,7 +101,7 @@ const keysCall: HostFunction = {
  *
  * @param prefix - Prefix that the listed keys start with. When it is left out or empty, every key
  * is listed.
- * @throws {@link HostCallError} when the call cannot be made; Navidrome itself reports no errors
+ * @throws A {@link HostCallError} when the call cannot be made; Navidrome itself reports no errors
  * for this function.
  */
 export function keys(prefix?: string): string[] {

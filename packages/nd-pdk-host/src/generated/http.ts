@@ -16,7 +16,7 @@
 
 import type { HostCallError, ObjectCodec } from "@nd/pdk-types";
 import type { HostFunction } from "@nd/pdk-types/internal";
-import { callHost } from "@nd/pdk-types/internal";
+import { bytesCodec, callHost } from "@nd/pdk-types/internal";
 
 /** Outbound HTTP request sent by the plugin. */
 export interface HttpRequest {
@@ -45,7 +45,7 @@ export const httpRequestCodec: ObjectCodec = {
     url: "string",
     headers: { map: "string" },
     noFollowRedirects: "bool",
-    body: "bytes",
+    body: bytesCodec,
     timeoutMs: "int32",
   },
   optional: ["method", "headers", "noFollowRedirects", "body", "timeoutMs"],
@@ -55,7 +55,11 @@ export const httpRequestCodec: ObjectCodec = {
 export interface HttpResponse {
   /** HTTP status code. */
   statusCode: number;
-  /** Response headers. Only the first value of a header that occurs several times is kept. */
+  /**
+   * Response headers. Only the first value of a header that occurs several times is kept. Names
+   * arrive in Go's canonical form, such as "Content-Type" and "Retry-After", so look them up in
+   * that spelling.
+   */
   headers?: Record<string, string> | undefined;
   /** Response body, truncated without an error to its first 10 MiB (10485760 bytes). */
   body?: Uint8Array | undefined;
@@ -67,7 +71,7 @@ export const httpResponseCodec: ObjectCodec = {
   fields: {
     statusCode: "int32",
     headers: { map: "string" },
-    body: "bytes",
+    body: bytesCodec,
   },
   optional: ["headers", "body"],
 };
@@ -111,7 +115,7 @@ const sendCall: HostFunction = {
  * Navidrome v0.61.0 or later.
  *
  * @param request - Request to send.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function send(request: HttpRequest): HttpResponse {
   const reply = callHost<{ result?: HttpResponse }>(sendCall, { request });

@@ -13,7 +13,7 @@
 
 import type { HostCallError } from "@nd/pdk-types";
 import type { HostFunction } from "@nd/pdk-types/internal";
-import { callHost } from "@nd/pdk-types/internal";
+import { bytesCodec, callHost } from "@nd/pdk-types/internal";
 
 /** Limits Navidrome applies to the KVStore service. */
 export const limits = {
@@ -33,7 +33,7 @@ const setCall: HostFunction = {
   importName: "kvstore_set",
   request: {
     object: "kvstore.set request",
-    fields: { key: "string", value: "bytes" },
+    fields: { key: "string", value: bytesCodec },
   },
 };
 
@@ -46,7 +46,7 @@ const setCall: HostFunction = {
  *
  * @param key - Key of the entry, 1 to 256 bytes of UTF-8.
  * @param value - Value to store.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function set(key: string, value: Uint8Array): void {
   callHost(setCall, { key, value });
@@ -58,7 +58,7 @@ const setWithTtlCall: HostFunction = {
   importName: "kvstore_setwithttl",
   request: {
     object: "kvstore.setWithTtl request",
-    fields: { key: "string", value: "bytes", ttlSeconds: "int64" },
+    fields: { key: "string", value: bytesCodec, ttlSeconds: "int64" },
   },
 };
 
@@ -73,7 +73,7 @@ const setWithTtlCall: HostFunction = {
  * @param key - Key of the entry, 1 to 256 bytes of UTF-8.
  * @param value - Value to store.
  * @param ttlSeconds - Time to live in seconds. Must be greater than 0.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function setWithTtl(key: string, value: Uint8Array, ttlSeconds: number): void {
   callHost(setWithTtlCall, { key, value, ttlSeconds });
@@ -89,7 +89,7 @@ const getCall: HostFunction = {
   },
   response: {
     object: "kvstore.get reply",
-    fields: { value: "bytes", exists: "bool" },
+    fields: { value: bytesCodec, exists: "bool" },
     optional: ["value", "exists"],
   },
 };
@@ -100,7 +100,7 @@ const getCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param key - Key to read.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function get(key: string): Uint8Array | undefined {
   const reply = callHost<{ value?: Uint8Array; exists?: boolean }>(getCall, { key });
@@ -117,7 +117,7 @@ const getManyCall: HostFunction = {
   },
   response: {
     object: "kvstore.getMany reply",
-    fields: { values: { map: "bytes" } },
+    fields: { values: { map: bytesCodec } },
     optional: ["values"],
   },
 };
@@ -129,7 +129,7 @@ const getManyCall: HostFunction = {
  * Navidrome v0.61.0 or later.
  *
  * @param keys - Keys to read.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function getMany(keys: string[]): Record<string, Uint8Array> {
   const reply = callHost<{ values?: Record<string, Uint8Array> }>(getManyCall, { keys });
@@ -157,7 +157,7 @@ const hasCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param key - Key to look up.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function has(key: string): boolean {
   const reply = callHost<{ exists?: boolean }>(hasCall, { key });
@@ -187,7 +187,7 @@ const listCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param prefix - Prefix the returned keys start with. Leave it out or pass "" to list all keys.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function list(prefix?: string): string[] {
   const reply = callHost<{ keys?: string[] }>(listCall, { prefix });
@@ -210,7 +210,7 @@ const deleteCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param key - Key to delete.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 function delete_(key: string): void {
   callHost(deleteCall, { key });
@@ -239,7 +239,7 @@ const deleteByPrefixCall: HostFunction = {
  * Navidrome v0.61.0 or later.
  *
  * @param prefix - Prefix of the keys to delete. Must not be empty.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function deleteByPrefix(prefix: string): number {
   const reply = callHost<{ deletedCount?: number }>(deleteByPrefixCall, { prefix });
@@ -263,7 +263,7 @@ const getStorageUsedCall: HostFunction = {
  *
  * Navidrome v0.60.0 or later.
  *
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function getStorageUsed(): number {
   const reply = callHost<{ bytes?: number }>(getStorageUsedCall);

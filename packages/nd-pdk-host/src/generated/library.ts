@@ -94,7 +94,7 @@ const getLibraryCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param id - Library id.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function getLibrary(id: number): Library | undefined {
   const reply = callHost<{ result?: Library }>(getLibraryCall, { id });
@@ -117,7 +117,7 @@ const getAllLibrariesCall: HostFunction = {
  *
  * Navidrome v0.60.0 or later.
  *
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function getAllLibraries(): Library[] {
   const reply = callHost<{ result?: Library[] }>(getAllLibrariesCall);

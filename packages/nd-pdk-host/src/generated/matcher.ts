@@ -58,7 +58,7 @@ const matchSongsCall: HostFunction = {
  *
  * @param songs - Songs to resolve.
  * @param opts - Match options. Leave them out to match without a user.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function matchSongs(songs: SongRef[], opts?: MatchOptions): Array<Track | undefined> {
   const reply = callHost<{ results?: Array<Track | undefined> }>(matchSongsCall, { songs, opts });

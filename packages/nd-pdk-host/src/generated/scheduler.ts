@@ -33,7 +33,9 @@ const scheduleOneTimeCall: HostFunction = {
 
 /**
  * Schedules a single callback after a delay and returns the schedule id. Fails when `scheduleId`
- * names an existing schedule of the plugin.
+ * names an existing schedule of the plugin. Navidrome removes a one-time schedule only after its
+ * callback has returned, so a callback that schedules a retry must use a new id (for example with
+ * an attempt number) rather than its own.
  *
  * Navidrome v0.60.0 or later.
  *
@@ -41,7 +43,7 @@ const scheduleOneTimeCall: HostFunction = {
  * @param payload - Text that Navidrome passes unchanged to the callback.
  * @param scheduleId - Id of the new schedule. When it is left out or empty, Navidrome generates
  * one.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function scheduleOneTime(delaySeconds: number, payload: string, scheduleId?: string): string {
   const reply = callHost<{ newScheduleId?: string }>(scheduleOneTimeCall, { delaySeconds, payload, scheduleId });
@@ -75,7 +77,7 @@ const scheduleRecurringCall: HostFunction = {
  * @param payload - Text that Navidrome passes unchanged to every callback of this schedule.
  * @param scheduleId - Id of the new schedule. When it is left out or empty, Navidrome generates
  * one.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function scheduleRecurring(cronExpression: string, payload: string, scheduleId?: string): string {
   const reply = callHost<{ newScheduleId?: string }>(scheduleRecurringCall, { cronExpression, payload, scheduleId });
@@ -99,7 +101,7 @@ const cancelScheduleCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param scheduleId - Id returned by `scheduleOneTime` or `scheduleRecurring`.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function cancelSchedule(scheduleId: string): void {
   callHost(cancelScheduleCall, { scheduleId });

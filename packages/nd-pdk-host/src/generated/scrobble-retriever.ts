@@ -117,7 +117,7 @@ const getFirstTimestampCall: HostFunction = {
  * Not in a Navidrome release yet.
  *
  * @param username - Login name of a user the plugin has access to.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function getFirstTimestamp(username: string): number | undefined {
   const reply = callHost<{ result?: number }>(getFirstTimestampCall, { username });
@@ -146,7 +146,7 @@ const getLastTimestampCall: HostFunction = {
  * Not in a Navidrome release yet.
  *
  * @param username - Login name of a user the plugin has access to.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function getLastTimestamp(username: string): number | undefined {
   const reply = callHost<{ result?: number }>(getLastTimestampCall, { username });
@@ -171,7 +171,12 @@ const getScrobblesCall: HostFunction = {
 
 /** What {@link getScrobbles} returns. */
 export interface GetScrobblesResult {
+  /** Scrobbles of this page, in the requested order. Empty when none are in the range. */
   scrobbles: ScrobbleRef[];
+  /**
+   * Options that read the following page, or undefined when this page is the last one. Pass them
+   * back unchanged.
+   */
   next: ScrobbleOptions | undefined;
 }
 
@@ -186,7 +191,7 @@ export interface GetScrobblesResult {
  * @param username - Login name of a user the plugin has access to.
  * @param options - Range, order and page size, or the next value of the previous page. Leave it out
  * to list all scrobbles, oldest first, 5000 per page.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function getScrobbles(username: string, options?: ScrobbleOptions): GetScrobblesResult {
   const reply = callHost<{ scrobbles?: ScrobbleRef[]; next?: ScrobbleOptions }>(getScrobblesCall, { username, options });
@@ -216,7 +221,7 @@ const getScrobbleCountCall: HostFunction = {
  *
  * @param username - Login name of a user the plugin has access to.
  * @param options - Time range to count. Leave it out to count all scrobbles of the user.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function getScrobbleCount(username: string, options?: ScrobbleCountOptions): number {
   const reply = callHost<{ result?: number }>(getScrobbleCountCall, { username, options });

@@ -38,7 +38,7 @@ const getStoragePathCall: HostFunction = {
  *
  * Not in a Navidrome release yet.
  *
- * @throws {@link HostCallError} when the call cannot be made; Navidrome itself reports no errors
+ * @throws A {@link HostCallError} when the call cannot be made; Navidrome itself reports no errors
  * for this function.
  */
 export function getStoragePath(): string {

@@ -12,7 +12,7 @@
 
 import type { HostCallError } from "@nd/pdk-types";
 import type { HostFunction } from "@nd/pdk-types/internal";
-import { callHost } from "@nd/pdk-types/internal";
+import { bytesCodec, callHost } from "@nd/pdk-types/internal";
 
 /** Limits Navidrome applies to the SubsonicAPI service. */
 export const limits = {
@@ -47,7 +47,7 @@ const callCall: HostFunction = {
  * `getAlbumList2?type=random&size=10&u=alice`. The `u` parameter is required and names the user to
  * act for. Navidrome uses only the last path segment as the endpoint, so a scheme, host or `/rest/`
  * prefix is ignored.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function call(uri: string): string {
   const reply = callHost<{ responseJson?: string }>(callCall, { uri });
@@ -64,14 +64,16 @@ const callRawCall: HostFunction = {
   },
   response: {
     object: "subsonicApi.callRaw reply",
-    fields: { contentType: "string", data: "bytes" },
+    fields: { contentType: "string", data: bytesCodec },
     optional: ["contentType", "data"],
   },
 };
 
 /** What {@link callRaw} returns. */
 export interface CallRawResult {
+  /** MIME type of the response body, such as `image/jpeg`. */
   contentType: string;
+  /** Response body as Navidrome returned it. */
   data: Uint8Array;
 }
 
@@ -88,7 +90,7 @@ export interface CallRawResult {
  * `getCoverArt?id=<coverArtId>&u=alice`. The `u` parameter is required and names the user to act
  * for. Navidrome uses only the last path segment as the endpoint, so a scheme, host or `/rest/`
  * prefix is ignored.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function callRaw(uri: string): CallRawResult {
   const reply = callHost<{ contentType?: string; data?: Uint8Array }>(callRawCall, { uri });

@@ -15,7 +15,7 @@
 
 import type { HostCallError, ObjectCodec } from "@nd/pdk-types";
 import type { HostFunction } from "@nd/pdk-types/internal";
-import { callHost } from "@nd/pdk-types/internal";
+import { bytesCodec, callHost } from "@nd/pdk-types/internal";
 
 /** Settings of a task queue. Every field left out or 0 takes its default. */
 export interface QueueConfig {
@@ -126,7 +126,7 @@ const createQueueCall: HostFunction = {
  *
  * @param name - Queue name, 1 to 128 bytes.
  * @param config - Queue settings. Leave them out to use every default.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function createQueue(name: string, config?: QueueConfig): void {
   callHost(createQueueCall, { name, config });
@@ -138,7 +138,7 @@ const enqueueCall: HostFunction = {
   importName: "task_enqueue",
   request: {
     object: "task.enqueue request",
-    fields: { queueName: "string", payload: "bytes" },
+    fields: { queueName: "string", payload: bytesCodec },
   },
   response: {
     object: "task.enqueue reply",
@@ -156,7 +156,7 @@ const enqueueCall: HostFunction = {
  *
  * @param queueName - Name of a queue created with createQueue.
  * @param payload - Opaque data for nd_task_execute, at most 1 MiB.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function enqueue(queueName: string, payload: Uint8Array): string {
   const reply = callHost<{ result?: string }>(enqueueCall, { queueName, payload });
@@ -173,8 +173,7 @@ const getCall: HostFunction = {
   },
   response: {
     object: "task.get reply",
-    fields: { result: { nullable: taskInfoCodec } },
-    optional: ["result"],
+    fields: { result: taskInfoCodec },
   },
 };
 
@@ -186,11 +185,11 @@ const getCall: HostFunction = {
  * Navidrome v0.61.0 or later.
  *
  * @param taskId - Task id returned by enqueue.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
-export function get(taskId: string): TaskInfo | undefined {
+export function get(taskId: string): TaskInfo {
   const reply = callHost<{ result?: TaskInfo }>(getCall, { taskId });
-  return reply.result;
+  return reply.result as TaskInfo;
 }
 
 const cancelCall: HostFunction = {
@@ -210,7 +209,7 @@ const cancelCall: HostFunction = {
  * Navidrome v0.61.0 or later.
  *
  * @param taskId - Task id returned by enqueue.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function cancel(taskId: string): void {
   callHost(cancelCall, { taskId });
@@ -238,7 +237,7 @@ const clearQueueCall: HostFunction = {
  * Navidrome v0.61.0 or later.
  *
  * @param queueName - Name of a queue created with createQueue.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function clearQueue(queueName: string): number {
   const reply = callHost<{ result?: number }>(clearQueueCall, { queueName });

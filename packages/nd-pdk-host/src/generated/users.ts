@@ -54,7 +54,7 @@ const getUsersCall: HostFunction = {
  *
  * Navidrome v0.60.0 or later.
  *
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function getUsers(): User[] {
   const reply = callHost<{ result?: User[] }>(getUsersCall);
@@ -78,7 +78,7 @@ const getAdminsCall: HostFunction = {
  *
  * Navidrome v0.60.0 or later.
  *
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function getAdmins(): User[] {
   const reply = callHost<{ result?: User[] }>(getAdminsCall);

@@ -13,7 +13,7 @@
 
 import type { HostCallError } from "@nd/pdk-types";
 import type { HostFunction } from "@nd/pdk-types/internal";
-import { callHost } from "@nd/pdk-types/internal";
+import { bytesCodec, callHost } from "@nd/pdk-types/internal";
 
 /** Limits Navidrome applies to the WebSocket service. */
 export const limits = {
@@ -50,7 +50,7 @@ const connectCall: HostFunction = {
  * @param headers - Extra HTTP headers for the handshake request. When left out, none are added.
  * @param connectionId - Id of the new connection. When it is left out or empty, Navidrome generates
  * one.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function connect(url: string, headers?: Record<string, string>, connectionId?: string): string {
   const reply = callHost<{ newConnectionId?: string }>(connectCall, { url, headers, connectionId });
@@ -75,7 +75,7 @@ const sendTextCall: HostFunction = {
  *
  * @param connectionId - Id returned by `connect`.
  * @param message - Text to send.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function sendText(connectionId: string, message: string): void {
   callHost(sendTextCall, { connectionId, message });
@@ -87,7 +87,7 @@ const sendBinaryCall: HostFunction = {
   importName: "websocket_sendbinary",
   request: {
     object: "websocket.sendBinary request",
-    fields: { connectionId: "string", data: "bytes" },
+    fields: { connectionId: "string", data: bytesCodec },
   },
 };
 
@@ -99,7 +99,7 @@ const sendBinaryCall: HostFunction = {
  *
  * @param connectionId - Id returned by `connect`.
  * @param data - Bytes to send.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function sendBinary(connectionId: string, data: Uint8Array): void {
   callHost(sendBinaryCall, { connectionId, data });
@@ -127,7 +127,7 @@ const closeConnectionCall: HostFunction = {
  * @param code - WebSocket close status code, such as 1000 for a normal closure.
  * @param reason - Close reason sent to the peer. When it is left out or empty, the frame carries no
  * reason.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function closeConnection(connectionId: string, code: number, reason?: string): void {
   callHost(closeConnectionCall, { connectionId, code, reason });

@@ -6,8 +6,11 @@ export type LogLevel = "trace" | "debug" | "info" | "warn" | "error";
 
 /** One log line, from the plugin (`source: "plugin"`) or from the simulated Navidrome itself. */
 export interface LogRecord {
+  /** The level the record was written at. */
   readonly level: LogLevel;
+  /** The text of the record, with any fields the plugin added. */
   readonly message: string;
+  /** The writer of the record: the plugin, or the simulated Navidrome about the plugin. */
   readonly source: "plugin" | "navidrome";
   /** Simulated Unix time in milliseconds. */
   readonly time: number;
@@ -16,16 +19,34 @@ export interface LogRecord {
 /** What a plugin export call came to, as Navidrome tells it apart. */
 export type CallOutcome =
   /** The export wrote output (the raw text). */
-  | { readonly kind: "output"; readonly output: string }
+  | {
+      /** Marks a call that wrote output. */
+      readonly kind: "output";
+      /** The output text, JSON for every capability export. */
+      readonly output: string;
+    }
   /** The export succeeded and wrote nothing, which Navidrome reads as "no data". */
-  | { readonly kind: "no-data" }
+  | {
+      /** Marks a call that succeeded without output. */
+      readonly kind: "no-data";
+    }
   /**
    * The export failed. `message` is the thrown error's message; `text` is the whole error text
    * Navidrome receives, which extism-js builds as `Exception: <message>` followed by the stack.
    */
-  | { readonly kind: "error"; readonly message: string; readonly text: string }
+  | {
+      /** Marks a failed call. */
+      readonly kind: "error";
+      /** The message of the error the plugin threw. */
+      readonly message: string;
+      /** The whole error text Navidrome receives. */
+      readonly text: string;
+    }
   /** The plugin does not export the function. */
-  | { readonly kind: "not-exported" };
+  | {
+      /** Marks a call of a function the plugin does not export. */
+      readonly kind: "not-exported";
+    };
 
 /** What a simulated host service sees of the simulated Navidrome. */
 export interface ServiceContext {
@@ -53,11 +74,12 @@ export class ServiceError extends Error {
 
 /**
  * One host function: receives the parsed request object and returns the reply object without its
- * `error` key (the caller leaves out empty values as Navidrome does), or throws a {@link ServiceError}.
+ * `error` key (the caller leaves out empty values as Navidrome does), or throws a `ServiceError`.
  */
 export type HostFunctionImpl = (request: Readonly<Record<string, unknown>>) => Record<string, unknown> | undefined;
 
 /** A simulated host service: its host functions by wasm import name. */
 export interface SimulatedService {
+  /** The implementation of each host function of the service, by wasm import name (`kvstore_get`). */
   readonly functions: Readonly<Record<string, HostFunctionImpl>>;
 }

@@ -35,6 +35,7 @@ function hostListPermission(description: string, hostsDescription: string) {
   } as const;
 }
 
+/** The schema with its literal type, so that code in this package can read its parts typed. */
 export const manifestSchema = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
   $id: "https://nd-pdk.invalid/schemas/manifest.json",
@@ -158,3 +159,10 @@ export const manifestSchema = {
     },
   },
 } as const;
+
+/**
+ * JSON Schema (draft 2020-12) of a plugin's manifest.json, as the simulator and `nd-pdk build` check
+ * it: Navidrome's structure, but with unknown keys rejected at the top level, in `config` and in every
+ * permission, where Navidrome would ignore them.
+ */
+export const publicManifestSchema: Readonly<Record<string, unknown>> = manifestSchema;

@@ -17,6 +17,7 @@ export class ManifestError extends Error {
   /** One line per problem: the JSON path, what is wrong, and how to fix it. */
   readonly problems: string[];
 
+  /** Creates the error from every problem found, each with its fix. */
   constructor(problems: readonly string[]) {
     const heading = problems.length === 1 ? "manifest.json has 1 problem:" : `manifest.json has ${problems.length} problems:`;
     super([heading, ...problems.map((problem) => `  - ${problem}`)].join("\n"));

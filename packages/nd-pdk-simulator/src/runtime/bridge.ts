@@ -14,6 +14,7 @@ export interface HostBridge {
   readonly config: ReadonlyMap<string, string>;
   /** The lowest level forwarded to `log`, or "off". */
   readonly logLevel: LogLevel | "off";
+  /** Receives each log record of the plugin at or above `logLevel`. */
   log(level: LogLevel, message: string): void;
   /** The simulated wall clock, Unix milliseconds. */
   now(): number;

@@ -159,7 +159,21 @@ function createGlobals(bridge: HostBridge, state: CallState, vars: Map<string, U
     error: write("error"),
   };
 
-  return { Host, Memory, Config, Var, console };
+  // The simulated clock stands in for the wall clock, as it does in the QuickJS runtime, so that
+  // `new Date()` and `Date.now()` agree with the fake clock the services run on.
+  const RealDate = globalThis.Date;
+  // A plain function rather than a class, because extism-js's Date may also be called without `new`,
+  // and then returns the current time as ISO text.
+  function SimulatedDate(this: unknown, ...args: unknown[]): Date | string {
+    if (new.target === undefined) return new RealDate(bridge.now()).toISOString();
+    return args.length === 0 ? new RealDate(bridge.now()) : new RealDate(...(args as [string]));
+  }
+  SimulatedDate.prototype = RealDate.prototype;
+  SimulatedDate.now = (): number => bridge.now();
+  SimulatedDate.parse = RealDate.parse;
+  SimulatedDate.UTC = RealDate.UTC;
+
+  return { Host, Memory, Config, Var, console, Date: SimulatedDate };
 }
 
 /** The error text extism-js hands the host for a thrown value. */

@@ -25,6 +25,7 @@ import { StackMapper } from "./quickjs-stack.js";
 
 export type { HostBridge } from "./bridge.js";
 
+/** Options of {@link loadQuickJsPlugin}. Only `bundle` is required. */
 export interface QuickJsPluginOptions {
   /** The plugin bundle: one CommonJS file as esbuild writes it for extism-js. */
   readonly bundle: string;
@@ -50,7 +51,7 @@ export interface QuickJsPluginOptions {
    * position as extism-js does, so an extra key silently sends a call to another function.
    */
   readonly strictExports?: boolean;
-  /** Wall time one call may take, top-level code and promise jobs included (default 5000 ms). */
+  /** Wall time one call may take, top-level code and promise jobs included (default 30000 ms, Navidrome's limit). */
   readonly timeoutMs?: number;
   /** Heap limit of the QuickJS runtime of one call (default 256 MiB). */
   readonly memoryLimitBytes?: number;
@@ -105,7 +106,8 @@ export interface QuickJsPlugin {
   dispose(): void;
 }
 
-const DEFAULT_TIMEOUT_MS = 5000;
+// Navidrome gives every plugin call 30 seconds; a longer simulated call would fail there too.
+const DEFAULT_TIMEOUT_MS = 30_000;
 // Generous for a plugin: the limit exists to stop runaway allocation, not to model Navidrome.
 const DEFAULT_MEMORY_LIMIT_BYTES = 256 * 1024 * 1024;
 // QuickJS frames cost roughly two to three times their size on Node's native stack (measured with
@@ -360,11 +362,11 @@ class LoadedPlugin implements QuickJsPlugin {
     if (!thrown.error) return `Exception: ${thrown.text}`;
     const text = `Exception: ${thrown.message}\n${this.#mapper.rewrite(thrown.stack)}`;
     if (thrown.message !== "out of memory") return text;
-    return `${text}(the simulator limits the QuickJS heap to ${this.#limits.memoryLimitBytes} bytes; raise memoryLimitBytes if the plugin needs more)`;
+    return `${text}(the simulator limits the QuickJS heap to ${this.#limits.memoryLimitBytes} bytes; raise it with loadBundle(source, { memoryLimitBytes }) if the plugin needs more)`;
   }
 
   #timeoutMessage(what: string): string {
-    return `${what} ran longer than ${this.#limits.timeoutMs} ms of wall time and was stopped; look for an endless loop, or raise timeoutMs if the work is legitimately long.`;
+    return `${what} ran longer than ${this.#limits.timeoutMs} ms of wall time and was stopped; look for an endless loop, or raise the limit with loadBundle(source, { timeoutMs }) if the work is legitimately long.`;
   }
 
   /** Names the keys of `module.exports` that are not declared exports and the declared exports it lacks. */

@@ -5,15 +5,17 @@ import type { NavidromeOptions } from "../options.js";
 /** Server URL used in artwork URLs when `options.baseUrl` is left out. */
 export const DEFAULT_BASE_URL = "http://localhost:4533";
 
-/** The kinds of artwork, with the id prefix Navidrome puts in the token (`al-<album id>`). */
-const KIND_PREFIXES = { artist: "ar", album: "al", track: "mf", playlist: "pl" } as const;
-
 /** An entity whose image an artwork URL points to. */
-export type ArtworkKind = keyof typeof KIND_PREFIXES;
+export type ArtworkKind = "artist" | "album" | "track" | "playlist";
+
+/** The id prefix Navidrome puts in the token of each kind of artwork (`al-<album id>`). */
+const KIND_PREFIXES: { readonly [Kind in ArtworkKind]: string } = { artist: "ar", album: "al", track: "mf", playlist: "pl" };
 
 /** Entity and size that an artwork URL of this simulator points to. */
 export interface ArtworkReference {
+  /** The kind of entity. */
   readonly kind: ArtworkKind;
+  /** The id of the artist, album, track or playlist, without Navidrome's prefix. */
   readonly id: string;
   /** The requested size in pixels, or undefined for the original size. */
   readonly size: number | undefined;

@@ -10,10 +10,38 @@ export type CacheValueType = "string" | "int" | "float" | "bytes";
 
 /** One cache entry, as the inspection view shows it. */
 export type CacheEntry =
-  | { readonly type: "string"; readonly value: string; readonly expiresAt: number }
-  | { readonly type: "int"; readonly value: number; readonly expiresAt: number }
-  | { readonly type: "float"; readonly value: number; readonly expiresAt: number }
-  | { readonly type: "bytes"; readonly value: Uint8Array; readonly expiresAt: number };
+  | {
+      /** Stored with `cache.setString`. */
+      readonly type: "string";
+      /** The stored text. */
+      readonly value: string;
+      /** Simulated Unix time in milliseconds at which the entry expires. */
+      readonly expiresAt: number;
+    }
+  | {
+      /** Stored with `cache.setInt`. */
+      readonly type: "int";
+      /** The stored integer. */
+      readonly value: number;
+      /** Simulated Unix time in milliseconds at which the entry expires. */
+      readonly expiresAt: number;
+    }
+  | {
+      /** Stored with `cache.setFloat`. */
+      readonly type: "float";
+      /** The stored number. */
+      readonly value: number;
+      /** Simulated Unix time in milliseconds at which the entry expires. */
+      readonly expiresAt: number;
+    }
+  | {
+      /** Stored with `cache.setBytes`. */
+      readonly type: "bytes";
+      /** A copy of the stored bytes. */
+      readonly value: Uint8Array;
+      /** Simulated Unix time in milliseconds at which the entry expires. */
+      readonly expiresAt: number;
+    };
 
 /** The simulated Cache service, with a view of its entries. */
 export interface CacheService extends SimulatedService {

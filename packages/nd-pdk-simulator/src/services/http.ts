@@ -17,7 +17,9 @@ export const HTTP_LIMITS = {
 
 /** A request the service rejected before it reached the handler. */
 export interface RefusedHttpRequest {
+  /** The HTTP method, upper-case. */
   readonly method: string;
+  /** The URL that was rejected: the plugin's, or the target of a redirect. */
   readonly url: string;
   /** The error text the plugin received. */
   readonly reason: string;

@@ -17,19 +17,33 @@ import { createWebSocketService, type WebSocketService } from "./websocket.js";
 
 /** Every simulated host service, under its PDK module name. */
 export interface Services {
+  /** Artwork URLs, and a reader that decodes them. */
   readonly artwork: ArtworkService;
+  /** The in-memory cache and its entries. */
   readonly cache: CacheService;
+  /** The plugin's configuration values. */
   readonly config: ConfigService;
+  /** Outbound HTTP: the requests that reached the handler and those rejected. */
   readonly http: HttpService;
+  /** The key-value store: its entries, usage and quota. */
   readonly kvstore: KVStoreService;
+  /** The libraries the plugin may see. */
   readonly library: LibraryService;
+  /** Song matching and its calls. */
   readonly matcher: MatcherService;
+  /** Schedules and their firings. */
   readonly scheduler: SchedulerService;
+  /** The users' scrobble history. */
   readonly scrobbleRetriever: ScrobbleRetrieverService;
+  /** The plugin's storage folder. */
   readonly storage: StorageService;
+  /** Subsonic API requests. */
   readonly subsonicApi: SubsonicApiService;
+  /** Task queues and their tasks. */
   readonly task: TaskService;
+  /** The users the plugin may see. */
   readonly users: UsersService;
+  /** WebSocket connections, and the server side that a test plays. */
   readonly websocket: WebSocketService;
 }
 

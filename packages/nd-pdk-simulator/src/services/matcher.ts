@@ -20,9 +20,13 @@ export interface MatchRecord {
 
 /** The keys of a song that the simulated matcher reads. */
 export interface SongKeys {
+  /** The Navidrome media file id, or "" when the plugin sent none. */
   readonly id: string;
+  /** The song title. */
   readonly name: string;
+  /** The MusicBrainz recording id, or "". */
   readonly mbid: string;
+  /** The ISRC, or "". */
   readonly isrc: string;
   /** Artist names: those of `artists` when it is not empty, otherwise `artist`. */
   readonly artistNames: readonly string[];

@@ -12,8 +12,11 @@ export const SCHEDULER_CALLBACK_EXPORT = "nd_scheduler_callback";
 
 /** A schedule that has not fired for the last time yet, as the inspection view shows it. */
 export interface ScheduledJob {
+  /** The schedule id, as the plugin gave it or as Navidrome generated it. */
   readonly scheduleId: string;
+  /** The payload passed to the callback on each firing. */
   readonly payload: string;
+  /** True for a cron schedule, false for a one-time one. */
   readonly recurring: boolean;
   /** The cron expression of a recurring schedule. */
   readonly cronExpression?: string;
@@ -26,11 +29,15 @@ export interface ScheduledJob {
 
 /** One firing of a schedule and what the plugin's callback came to. */
 export interface SchedulerFiring {
+  /** The id of the schedule that fired. */
   readonly scheduleId: string;
+  /** The payload the callback received. */
   readonly payload: string;
+  /** True for a cron schedule, false for a one-time one. */
   readonly recurring: boolean;
   /** Simulated Unix time in milliseconds. */
   readonly time: number;
+  /** The outcome of the `nd_scheduler_callback` call. */
   readonly outcome: CallOutcome;
   /** The failure Navidrome logs for this firing; undefined when the callback succeeded. */
   readonly error?: string;

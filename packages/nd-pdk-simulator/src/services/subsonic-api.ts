@@ -19,6 +19,7 @@ export interface SubsonicRequestRecord {
   readonly endpoint: string;
   /** The query parameters Navidrome passed on, including `u`, `c`, `v` and, for call, `f=json`. */
   readonly params: URLSearchParams;
+  /** True for `subsonicApi.callRaw`, false for `subsonicApi.call`. */
   readonly raw: boolean;
 }
 

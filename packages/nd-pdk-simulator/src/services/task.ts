@@ -29,14 +29,19 @@ export type TaskStatus = "pending" | "running" | "completed" | "failed" | "cance
 
 /** A queue as created, with the settings in force after defaults and clamps. */
 export interface QueueInfo {
+  /** The queue name. */
   readonly name: string;
   /** Number of workers, after the manifest's maxConcurrency budget. */
   readonly concurrency: number;
   /** The concurrency the plugin asked for, after the default. */
   readonly requestedConcurrency: number;
+  /** Retries after a failed attempt before the task is marked failed. */
   readonly maxRetries: number;
+  /** Delay before the first retry in milliseconds; it doubles with each attempt, up to one hour. */
   readonly backoffMs: number;
+  /** Minimum time between the starts of two tasks of the queue, in milliseconds. */
   readonly delayMs: number;
+  /** How long finished tasks are kept, in milliseconds, after the bounds of 1 minute and 1 week. */
   readonly retentionMs: number;
   /** Simulated Unix time in milliseconds. */
   readonly createdAt: number;
@@ -50,6 +55,7 @@ export interface TaskAttempt {
   readonly dequeuedAt: number;
   /** When `nd_task_execute` was called: later than `dequeuedAt` when `delayMs` held the worker back. */
   readonly startedAt?: number;
+  /** The outcome of the `nd_task_execute` call, or undefined while the attempt has not run yet. */
   readonly outcome?: CallOutcome;
   /** The attempt's result as Navidrome records it; undefined while the attempt has not run yet. */
   readonly result?: "completed" | "retry" | "failed";
@@ -59,21 +65,27 @@ export interface TaskAttempt {
 
 /** A task that Navidrome still stores, as the inspection view shows it. */
 export interface TaskRecord {
+  /** The id `task.enqueue` returned. */
   readonly taskId: string;
+  /** The queue the task belongs to. */
   readonly queueName: string;
+  /** The current status, as `task.get` reports it. */
   readonly status: TaskStatus;
   /** The current or last attempt number; 0 before the first run. */
   readonly attempt: number;
   /** The message `task_get` returns: set when the task completes or finally fails, not on a retry. */
   readonly message: string;
+  /** The payload the plugin enqueued. */
   readonly payload: Uint8Array;
   /** The queue's maxRetries when the task was enqueued. */
   readonly maxRetries: number;
   /** Simulated Unix times in milliseconds. */
   readonly createdAt: number;
+  /** Simulated Unix time in milliseconds of the last status change. */
   readonly updatedAt: number;
   /** The earliest time a worker may take the task: its enqueue time, or the end of a retry backoff. */
   readonly nextRunAt: number;
+  /** Every attempt so far, oldest first. */
   readonly attempts: readonly TaskAttempt[];
 }
 

@@ -19,24 +19,46 @@ export const WEBSOCKET_EXPORTS = {
 
 /** A message the plugin sent. */
 export type SentWebSocketMessage =
-  | { readonly type: "text"; readonly message: string; readonly time: number }
-  | { readonly type: "binary"; readonly data: Uint8Array; readonly time: number };
+  | {
+      /** Sent with `websocket.sendText`. */
+      readonly type: "text";
+      /** The text sent. */
+      readonly message: string;
+      /** Simulated Unix time in milliseconds. */
+      readonly time: number;
+    }
+  | {
+      /** Sent with `websocket.sendBinary`. */
+      readonly type: "binary";
+      /** The bytes sent. */
+      readonly data: Uint8Array;
+      /** Simulated Unix time in milliseconds. */
+      readonly time: number;
+    };
 
 /** A connection the plugin opened, as the inspection view shows it. Times are simulated Unix time in milliseconds. */
 export interface WebSocketConnection {
+  /** The connection id, as the plugin gave it or as Navidrome generated it. */
   readonly connectionId: string;
+  /** The URL the plugin connected to. */
   readonly url: string;
   /** The handshake headers, with names in Go's canonical form. */
   readonly headers: Readonly<Record<string, string>>;
+  /** Whether the connection is still open. */
   readonly status: "open" | "closed";
+  /** When the connection opened. */
   readonly openedAt: number;
+  /** When the connection closed; undefined while it is open. */
   readonly closedAt?: number;
   /** The side that ended the connection: the plugin with `closeConnection`, or the test as the server. */
   readonly closedBy?: "plugin" | "server";
+  /** The close code of a normal close, such as 1000. */
   readonly closeCode?: number;
+  /** The reason text of a normal close. */
   readonly closeReason?: string;
   /** The read error that ended the connection, when the server did not close it normally. */
   readonly error?: string;
+  /** The messages the plugin sent on this connection, oldest first. */
   readonly sent: readonly SentWebSocketMessage[];
 }
 

@@ -754,7 +754,7 @@ describe("resource limits", () => {
     const error = expectError(plugin.call("nd_x", "", createBridge()));
 
     expect(error.message).toBe("out of memory");
-    expect(error.text).toContain("raise memoryLimitBytes");
+    expect(error.text).toContain("loadBundle(source, { memoryLimitBytes })");
   }, 60_000);
 
   test("many calls do not leak", async () => {

@@ -41,6 +41,7 @@ export class HostCallError extends NdPdkError {
   /** The error text Navidrome returned, or a description of the failure. */
   readonly hostMessage: string;
 
+  /** Creates the error of one failed call; the message combines the service, function, import and host message. */
   constructor(service: string, fn: string, importName: string, failure: HostCallFailure, hostMessage: string) {
     super(`${service}.${fn} (${importName}): ${hostMessage}`);
     this.name = "HostCallError";

@@ -21,6 +21,7 @@ export function hasErrorMarker(value: unknown, marker: string): boolean {
  * two copies of the PDK, and the check works across both because it relies on a global symbol.
  */
 export class NdPdkError extends Error {
+  /** Creates the error with the given message. */
   constructor(message: string) {
     super(message);
     this.name = "NdPdkError";

@@ -19,6 +19,7 @@ export class WireFormatError extends NdPdkError {
   /** The call or export the value belongs to, such as `kvstore.get (kvstore_get) reply`. */
   readonly context: string;
 
+  /** Creates the error; the message is built from the context, path, expected and received values. */
   constructor(expected: string, received: string, path = "", context = "") {
     super(WireFormatError.describe(context, path, expected, received));
     this.name = "WireFormatError";

@@ -18,11 +18,6 @@ export function capabilityFileName(capability: CapabilityModel): string {
   return `${kebabCase(capability.key)}.ts`;
 }
 
-/** The name of the constant describing a capability's exports. */
-function specName(capability: CapabilityModel): string {
-  return `${capability.key}Capability`;
-}
-
 function exportNamesName(capability: CapabilityModel): string {
   return `${capability.interfaceName}ExportNames`;
 }
@@ -55,31 +50,27 @@ export function renderCapability(api: ApiModel, capability: CapabilityModel): st
   const names = [
     `/** The wasm export of each method of {@link ${capability.interfaceName}}. */`,
     `export interface ${exportNamesName(capability)} {`,
-    ...capability.exports.map((e) => `  readonly ${e.method}: ${JSON.stringify(e.exportName)};`),
+    ...capability.exports.flatMap((e) => [
+      `  /** The export Navidrome calls for {@link ${capability.interfaceName}.${e.method}}. */`,
+      `  readonly ${e.method}: ${JSON.stringify(e.exportName)};`,
+    ]),
     "}",
   ];
   sections.push(names.join("\n"));
 
-  ctx.imports.type("@nd/pdk-types/internal", "CapabilitySpec");
-  const spec = [
-    `/** How \`definePlugin\` turns a {@link ${capability.interfaceName}} into exports. */`,
-    `export const ${specName(capability)}: CapabilitySpec = {`,
-    `  capability: ${JSON.stringify(capability.capability)},`,
-    `  key: ${JSON.stringify(capability.key)},`,
-    `  required: ${String(capability.required)},`,
-    "  exports: [",
-  ];
-  for (const entry of capability.exports) {
-    const parts = [`method: ${JSON.stringify(entry.method)}`, `exportName: ${JSON.stringify(entry.exportName)}`];
-    if (entry.input !== undefined) parts.push(`input: ${codecExpression(ctx, entry.input)}`);
-    if (entry.output !== undefined) parts.push(`output: ${codecExpression(ctx, entry.output)}`);
-    spec.push(`    { ${parts.join(", ")} },`);
-  }
-  spec.push("  ],", "};");
-  sections.push(spec.join("\n"));
-
   const moduleDoc = docComment("", capability.description, ["@module"]);
   return renderModule(moduleDoc, imports, sections);
+}
+
+/** Returns the first sentence of a description, which ends at a full stop followed by a space or the end. */
+function firstSentence(text: string): string {
+  const flat = text.trim().replace(/\s+/g, " ");
+  const end = flat.search(/\.(\s|$)/);
+  return end === -1 ? flat : flat.slice(0, end + 1);
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 function renderMethod(ctx: ModuleContext, capability: CapabilityModel, entry: ExportModel): string {
@@ -114,7 +105,7 @@ function renderErrors(capability: CapabilityModel): string {
 
 /**
  * Renders `@nd/pdk-capabilities/src/generated/index.ts`: a namespace per capability, the flat types,
- * and the tables `definePlugin` works from.
+ * and the types `definePlugin` works from.
  */
 export function renderCapabilitiesIndex(api: ApiModel): string {
   const imports = new Imports();
@@ -132,12 +123,16 @@ export function renderCapabilitiesIndex(api: ApiModel): string {
 
     imports.type(from, capability.interfaceName);
     imports.type(from, exportNamesName(capability));
-    imports.value(from, specName(capability));
-    parts.push(`  readonly ${capability.key}?: ${capability.interfaceName} | undefined;`);
-    exportNames.push(`  readonly ${capability.key}: ${exportNamesName(capability)};`);
-    specs.push(`  ${capability.key}: ${specName(capability)},`);
+    parts.push(
+      docComment("  ", `The ${capability.capability} capability: ${lowerFirst(firstSentence(capability.description))}`),
+      `  readonly ${capability.key}?: ${capability.interfaceName} | undefined;`,
+    );
+    exportNames.push(
+      `  /** The wasm export of each method of {@link ${capability.interfaceName}}. */`,
+      `  readonly ${capability.key}: ${exportNamesName(capability)};`,
+    );
   }
-  imports.type("@nd/pdk-types/internal", "CapabilitySpec");
+  reexports.push('export { capabilitySpecs } from "./capability-specs.js";');
 
   const sections = [
     reexports.join("\n"),
@@ -148,12 +143,65 @@ export function renderCapabilitiesIndex(api: ApiModel): string {
       "}",
     ].join("\n"),
     ["/** The export names of every capability, by `definePlugin` key and method. */", "export interface ExportNamesByCapability {", ...exportNames, "}"].join("\n"),
-    [
-      "/** The description of every capability, by `definePlugin` key. */",
-      "export const capabilitySpecs: { readonly [Key in keyof PluginParts]-?: CapabilitySpec } = {",
-      ...specs,
-      "};",
-    ].join("\n"),
   ];
   return renderModule(undefined, imports, sections);
+}
+
+/**
+ * Renders `@nd/pdk-capabilities/src/generated/export-specs.ts`: one `ExportSpec` per wasm export, each
+ * named after its export.
+ *
+ * `nd-pdk build` relies on that naming. Once a first bundle has shown a plugin's exports, it imports
+ * their constants by export name into a capability table of its own, so that the bundle carries no
+ * codec of an export the plugin lacks.
+ */
+export function renderExportSpecs(api: ApiModel): string {
+  const imports = new Imports();
+  const ctx: ModuleContext = { api, pkg: "capabilities", own: new Set(), imports };
+
+  const sections: string[] = [];
+  for (const capability of api.capabilities) {
+    for (const entry of capability.exports) {
+      const parts = [`method: ${JSON.stringify(entry.method)}`, `exportName: ${JSON.stringify(entry.exportName)}`];
+      if (entry.input !== undefined) parts.push(`input: ${codecExpression(ctx, entry.input)}`);
+      if (entry.output !== undefined) parts.push(`output: ${codecExpression(ctx, entry.output)}`);
+      sections.push(
+        [
+          `/** How \`definePlugin\` exports \`${capability.key}.${entry.method}\`. */`,
+          `export const ${entry.exportName}: ExportSpec = { ${parts.join(", ")} };`,
+        ].join("\n"),
+      );
+    }
+  }
+  // The codecs bring their types along, which this module does not use.
+  imports.clearTypes();
+  imports.type("@nd/pdk-types/internal", "ExportSpec");
+
+  const moduleDoc = docComment("", "How `definePlugin` turns each capability method into a wasm export, one constant per export, named after the export.", ["@module"]);
+  return renderModule(moduleDoc, imports, sections);
+}
+
+/** Renders `@nd/pdk-capabilities/src/generated/capability-specs.ts`: every capability with its exports. */
+export function renderCapabilitySpecs(api: ApiModel): string {
+  const imports = new Imports();
+  imports.type("@nd/pdk-types/internal", "CapabilitySpec");
+  imports.type("./index.js", "PluginParts");
+
+  const lines = [
+    "/** The description of every capability, by `definePlugin` key. */",
+    "export const capabilitySpecs: { readonly [Key in keyof PluginParts]-?: CapabilitySpec } = {",
+  ];
+  for (const capability of api.capabilities) {
+    for (const entry of capability.exports) imports.value("./export-specs.js", entry.exportName);
+    lines.push(
+      `  ${capability.key}: {`,
+      `    capability: ${JSON.stringify(capability.capability)},`,
+      `    key: ${JSON.stringify(capability.key)},`,
+      `    required: ${String(capability.required)},`,
+      `    exports: [${capability.exports.map((entry) => entry.exportName).join(", ")}],`,
+      "  },",
+    );
+  }
+  lines.push("};");
+  return renderModule(undefined, imports, [lines.join("\n")]);
 }

@@ -22,6 +22,11 @@ export class Imports {
     add(this.types, from, name);
   }
 
+  /** Forgets the type imports collected so far, for modules that need only values. */
+  clearTypes(): void {
+    this.types.clear();
+  }
+
   render(): string {
     const lines: string[] = [];
     const sources = [...new Set([...this.types.keys(), ...this.values.keys()])].sort(compareSources);
@@ -113,7 +118,10 @@ export function tsType(ctx: ModuleContext, type: TypeRef): string {
 export function codecExpression(ctx: ModuleContext, type: TypeRef): string {
   switch (type.kind) {
     case "scalar":
-      return JSON.stringify(type.name);
+      if (type.name !== "bytes") return JSON.stringify(type.name);
+      // The base64 codec is imported only where bytes occur, so that plugins without bytes bundle none of it.
+      ctx.imports.value(ctx.pkg === "types" ? "../bytes.js" : "@nd/pdk-types/internal", "bytesCodec");
+      return "bytesCodec";
     case "named":
       useType(ctx, type.name, true);
       return codecName(type.name);

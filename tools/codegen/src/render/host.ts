@@ -169,8 +169,8 @@ function renderFunction(ctx: ModuleContext, service: ServiceModel, fn: HostFunct
   for (const param of fn.params) tags.push(`@param ${param.name} - ${param.description.trim().replace(/\n/g, " ")}`);
   tags.push(
     fn.declaresError
-      ? "@throws {@link HostCallError} when Navidrome reports an error or the call cannot be made."
-      : "@throws {@link HostCallError} when the call cannot be made; Navidrome itself reports no errors for this function.",
+      ? "@throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made."
+      : "@throws A {@link HostCallError} when the call cannot be made; Navidrome itself reports no errors for this function.",
   );
   let description = `${fn.description.trim()}\n\n${sinceText(fn.since)}`;
   for (const change of fn.changes) {

@@ -70,7 +70,7 @@ const entriesCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param id - Playlist id.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function entries(id: string): Entry[] {
   const reply = callHost<{ entries?: Entry[] }>(entriesCall, { id });
@@ -98,7 +98,7 @@ const slotsCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param id - Playlist id.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function slots(id: string): Array<Entry | undefined> {
   const reply = callHost<{ slots?: Array<Entry | undefined> }>(slotsCall, { id });
@@ -126,7 +126,7 @@ const sectionsCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param id - Playlist id.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function sections(id: string): Record<string, Section> {
   const reply = callHost<{ sections?: Record<string, Section> }>(sectionsCall, { id });
@@ -151,7 +151,7 @@ const replaceCall: HostFunction = {
  * @param id - Playlist id.
  * @param entries - New songs, in order.
  * @param extras - Extra songs by label.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function replace(id: string, entries: Entry[], extras: Record<string, Entry[]>): void {
   callHost(replaceCall, { id, entries, extras });

@@ -10,7 +10,7 @@
 
 import type { HostCallError } from "@nd/pdk-types";
 import type { HostFunction } from "@nd/pdk-types/internal";
-import { callHost } from "@nd/pdk-types/internal";
+import { bytesCodec, callHost } from "@nd/pdk-types/internal";
 
 const putCall: HostFunction = {
   service: "blob",
@@ -18,7 +18,7 @@ const putCall: HostFunction = {
   importName: "blob_put",
   request: {
     object: "blob.put request",
-    fields: { name: "string", data: "bytes" },
+    fields: { name: "string", data: bytesCodec },
   },
 };
 
@@ -29,7 +29,7 @@ const putCall: HostFunction = {
  *
  * @param name - Name of the blob.
  * @param data - Content to store.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function put(name: string, data: Uint8Array): void {
   callHost(putCall, { name, data });
@@ -45,7 +45,7 @@ const fetchCall: HostFunction = {
   },
   response: {
     object: "blob.fetch reply",
-    fields: { data: "bytes" },
+    fields: { data: bytesCodec },
     optional: ["data"],
   },
 };
@@ -56,7 +56,7 @@ const fetchCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param name - Name of the blob.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function fetch(name: string): Uint8Array {
   const reply = callHost<{ data?: Uint8Array }>(fetchCall, { name });

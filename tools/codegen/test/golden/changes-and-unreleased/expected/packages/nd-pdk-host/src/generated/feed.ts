@@ -24,7 +24,7 @@ const pollCall: HostFunction = {
  * Navidrome v0.60.0 or later. Changed in v0.61.0: Also fetches feeds that failed before. In the
  * development branch: Skips feeds that are paused.
  *
- * @throws {@link HostCallError} when the call cannot be made; Navidrome itself reports no errors
+ * @throws A {@link HostCallError} when the call cannot be made; Navidrome itself reports no errors
  * for this function.
  */
 export function poll(): void {
@@ -47,7 +47,7 @@ const pauseCall: HostFunction = {
  * Not in a Navidrome release yet.
  *
  * @param url - Feed address.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function pause(url: string): void {
   callHost(pauseCall, { url });

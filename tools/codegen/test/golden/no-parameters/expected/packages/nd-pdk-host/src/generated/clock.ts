@@ -23,7 +23,7 @@ const pingCall: HostFunction = {
  *
  * Navidrome v0.60.0 or later.
  *
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function ping(): void {
   callHost(pingCall);
@@ -45,7 +45,7 @@ const nowCall: HostFunction = {
  *
  * Navidrome v0.60.0 or later.
  *
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function now(): number {
   const reply = callHost<{ seconds?: number }>(nowCall);

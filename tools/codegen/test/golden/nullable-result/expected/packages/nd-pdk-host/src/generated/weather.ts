@@ -47,7 +47,7 @@ const temperatureCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param city - City name.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function temperature(city: string): number | undefined {
   const reply = callHost<{ celsius?: number }>(temperatureCall, { city });
@@ -75,7 +75,7 @@ const nearestStationCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param city - City name.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function nearestStation(city: string): Station | undefined {
   const reply = callHost<{ station?: Station }>(nearestStationCall, { city });
@@ -97,7 +97,7 @@ const homeStationCall: HostFunction = {
  *
  * Navidrome v0.60.0 or later.
  *
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function homeStation(): Station {
   const reply = callHost<{ station?: Station }>(homeStationCall);

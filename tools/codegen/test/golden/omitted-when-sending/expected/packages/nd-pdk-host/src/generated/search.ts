@@ -57,7 +57,7 @@ const runCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param query - What to search for.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function run(query: Query): Query {
   const reply = callHost<{ next?: Query }>(runCall, { query });

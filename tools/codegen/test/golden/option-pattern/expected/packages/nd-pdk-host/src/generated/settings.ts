@@ -33,7 +33,7 @@ const lookupCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param name - Setting name.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function lookup(name: string): string | undefined {
   const reply = callHost<{ value?: string; exists?: boolean }>(lookupCall, { name });
@@ -61,7 +61,7 @@ const lookupNumberCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param name - Setting name.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function lookupNumber(name: string): number | undefined {
   const reply = callHost<{ value?: number; exists?: boolean }>(lookupNumberCall, { name });
@@ -89,7 +89,7 @@ const isSetCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param name - Setting name.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function isSet(name: string): boolean {
   const reply = callHost<{ exists?: boolean }>(isSetCall, { name });

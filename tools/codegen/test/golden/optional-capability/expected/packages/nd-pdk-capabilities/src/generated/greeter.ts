@@ -7,7 +7,6 @@
  */
 
 import type { ObjectCodec } from "@nd/pdk-types";
-import type { CapabilitySpec } from "@nd/pdk-types/internal";
 
 /** User who logged in. */
 export interface GreetRequest {
@@ -71,19 +70,10 @@ export interface Greeter {
 
 /** The wasm export of each method of {@link Greeter}. */
 export interface GreeterExportNames {
+  /** The export Navidrome calls for {@link Greeter.greet}. */
   readonly greet: "nd_greeter_greet";
+  /** The export Navidrome calls for {@link Greeter.farewell}. */
   readonly farewell: "nd_greeter_farewell";
+  /** The export Navidrome calls for {@link Greeter.onReady}. */
   readonly onReady: "nd_greeter_on_ready";
 }
-
-/** How `definePlugin` turns a {@link Greeter} into exports. */
-export const greeterCapability: CapabilitySpec = {
-  capability: "Greeter",
-  key: "greeter",
-  required: false,
-  exports: [
-    { method: "greet", exportName: "nd_greeter_greet", input: greetRequestCodec, output: greetingCodec },
-    { method: "farewell", exportName: "nd_greeter_farewell", input: greetRequestCodec, output: { nullable: greetingCodec } },
-    { method: "onReady", exportName: "nd_greeter_on_ready" },
-  ],
-};

@@ -10,7 +10,7 @@
 
 import type { HostCallError, ObjectCodec } from "@nd/pdk-types";
 import type { HostFunction } from "@nd/pdk-types/internal";
-import { callHost } from "@nd/pdk-types/internal";
+import { bytesCodec, callHost } from "@nd/pdk-types/internal";
 
 /** Public data of a user. */
 export interface Profile {
@@ -37,7 +37,7 @@ export const profileCodec: ObjectCodec = {
     name: "string",
     bio: "string",
     age: { nullable: "int32" },
-    avatar: { nullable: "bytes" },
+    avatar: { nullable: bytesCodec },
     nickname: "string",
   },
   optional: ["bio", "age", "nickname"],
@@ -62,7 +62,7 @@ const updateCall: HostFunction = {
  * @param name - User name.
  * @param bio - New free text. Left out, it stays as it is.
  * @param age - New age. Left out, it stays as it is.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function update(name: string, bio?: string, age?: number): void {
   callHost(updateCall, { name, bio, age });
@@ -88,7 +88,7 @@ const getCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param name - User name.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function get(name: string): Profile {
   const reply = callHost<{ profile?: Profile }>(getCall, { name });

@@ -37,7 +37,7 @@ const storeCall: HostFunction = {
  *
  * @param name - Secret name.
  * @param secret - Secret value.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function store(name: string, secret: string): void {
   callHost(storeCall, { name, secret });

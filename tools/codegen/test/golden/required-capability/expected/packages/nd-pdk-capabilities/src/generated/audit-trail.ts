@@ -7,7 +7,6 @@
  */
 
 import type { ObjectCodec } from "@nd/pdk-types";
-import type { CapabilitySpec } from "@nd/pdk-types/internal";
 
 /** One change made by a user. */
 export interface AuditEvent {
@@ -82,21 +81,12 @@ export type AuditTrailError = (typeof AuditTrailError)[keyof typeof AuditTrailEr
 
 /** The wasm export of each method of {@link AuditTrail}. */
 export interface AuditTrailExportNames {
+  /** The export Navidrome calls for {@link AuditTrail.record}. */
   readonly record: "nd_audit_record";
+  /** The export Navidrome calls for {@link AuditTrail.accepts}. */
   readonly accepts: "nd_audit_accepts";
+  /** The export Navidrome calls for {@link AuditTrail.label}. */
   readonly label: "nd_audit_label";
+  /** The export Navidrome calls for {@link AuditTrail.flush}. */
   readonly flush: "nd_audit_flush";
 }
-
-/** How `definePlugin` turns a {@link AuditTrail} into exports. */
-export const auditTrailCapability: CapabilitySpec = {
-  capability: "AuditTrail",
-  key: "auditTrail",
-  required: true,
-  exports: [
-    { method: "record", exportName: "nd_audit_record", input: auditEventCodec },
-    { method: "accepts", exportName: "nd_audit_accepts", input: auditEventCodec, output: "bool" },
-    { method: "label", exportName: "nd_audit_label", output: "string" },
-    { method: "flush", exportName: "nd_audit_flush" },
-  ],
-};

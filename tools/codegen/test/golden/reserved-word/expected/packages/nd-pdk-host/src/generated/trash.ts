@@ -28,7 +28,7 @@ const deleteCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param id - Item id.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 function delete_(id: string): void {
   callHost(deleteCall, { id });
@@ -51,7 +51,7 @@ const newCall: HostFunction = {
  *
  * Navidrome v0.60.0 or later.
  *
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 function new_(): string {
   const reply = callHost<{ id?: string }>(newCall);
@@ -75,7 +75,7 @@ const restoreCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param id - Item id.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function restore(id: string): void {
   callHost(restoreCall, { id });

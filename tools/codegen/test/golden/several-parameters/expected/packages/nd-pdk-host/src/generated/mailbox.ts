@@ -32,7 +32,7 @@ const sendCall: HostFunction = {
  * @param priority - Priority, 0 for normal.
  * @param urgent - Whether the recipient is woken up.
  * @param weight - Relative weight used to order messages.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function send(recipient: string, subject: string, priority: number, urgent: boolean, weight: number): void {
   callHost(sendCall, { recipient, subject, priority, urgent, weight });

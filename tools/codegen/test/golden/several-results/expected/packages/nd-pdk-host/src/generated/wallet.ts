@@ -62,7 +62,7 @@ export interface BalanceResult {
  * Navidrome v0.60.0 or later.
  *
  * @param account - Account id.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function balance(account: string): BalanceResult {
   const reply = callHost<{ amount?: number; currency?: string; frozen?: boolean; tags?: string[]; limits?: Record<string, number>; note?: string; owner?: Owner }>(balanceCall, { account });

@@ -7,8 +7,7 @@
  */
 
 import type { Genre, ObjectCodec, Tagging } from "@nd/pdk-types";
-import type { CapabilitySpec } from "@nd/pdk-types/internal";
-import { genreCodec, taggingCodec } from "@nd/pdk-types/internal";
+import { genreCodec } from "@nd/pdk-types/internal";
 
 /** Song to find genres for. */
 export interface SuggestRequest {
@@ -54,17 +53,8 @@ export interface GenreSource {
 
 /** The wasm export of each method of {@link GenreSource}. */
 export interface GenreSourceExportNames {
+  /** The export Navidrome calls for {@link GenreSource.suggest}. */
   readonly suggest: "nd_genre_source_suggest";
+  /** The export Navidrome calls for {@link GenreSource.describe}. */
   readonly describe: "nd_genre_source_describe";
 }
-
-/** How `definePlugin` turns a {@link GenreSource} into exports. */
-export const genreSourceCapability: CapabilitySpec = {
-  capability: "GenreSource",
-  key: "genreSource",
-  required: true,
-  exports: [
-    { method: "suggest", exportName: "nd_genre_source_suggest", input: suggestRequestCodec, output: { array: genreCodec } },
-    { method: "describe", exportName: "nd_genre_source_describe", input: genreCodec, output: taggingCodec },
-  ],
-};

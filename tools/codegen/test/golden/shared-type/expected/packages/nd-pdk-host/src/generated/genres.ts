@@ -28,7 +28,7 @@ const listCall: HostFunction = {
  *
  * Navidrome v0.60.0 or later.
  *
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function list(): Genre[] {
   const reply = callHost<{ genres?: Genre[] }>(listCall);
@@ -51,7 +51,7 @@ const tagCall: HostFunction = {
  * Navidrome v0.60.0 or later.
  *
  * @param tagging - Song and its genres.
- * @throws {@link HostCallError} when Navidrome reports an error or the call cannot be made.
+ * @throws A {@link HostCallError} when Navidrome reports an error or the call cannot be made.
  */
 export function tag(tagging: Tagging): void {
   callHost(tagCall, { tagging });
