@@ -1,0 +1,223 @@
+import { readFileSync } from "node:fs";
+
+import { createNavidrome, type LoadedPlugin, type Navidrome, type NavidromeOptions, readBundle, type SimulatedLibrary } from "@nd/pdk-simulator";
+import { describe, expect, test } from "vitest";
+
+import manifest from "../manifest.json" with { type: "json" };
+import plugin from "../src/index.js";
+import type { InspectionSummary } from "../src/summary.js";
+
+function fixture<T>(name: string): T {
+  return JSON.parse(readFileSync(`${import.meta.dirname}/fixtures/${name}`, "utf8")) as T;
+}
+
+const libraries = fixture<SimulatedLibrary[]>("libraries.json");
+const librariesAfterRescan = fixture<SimulatedLibrary[]>("libraries-after-rescan.json");
+
+const HOUR = 3_600_000;
+const START = Date.UTC(2026, 0, 1);
+
+const withFilesystem = { ...manifest, permissions: { ...manifest.permissions, library: { ...manifest.permissions.library, filesystem: true } } };
+
+interface Setup extends Omit<NavidromeOptions, "manifest"> {
+  readonly manifest?: unknown;
+}
+type Start = (options: Setup) => Promise<{ navidrome: Navidrome; loaded: LoadedPlugin }>;
+
+// Every scenario runs twice: on the plugin object in-process, and on the built bundle inside QuickJS,
+// the engine family extism-js uses.
+const runtimes: [string, Start][] = [
+  [
+    "in-process",
+    async (options) => {
+      const navidrome = createNavidrome({ manifest, libraries, ...options });
+      return { navidrome, loaded: navidrome.load(plugin) };
+    },
+  ],
+  [
+    "QuickJS bundle",
+    async (options) => {
+      const navidrome = createNavidrome({ manifest, libraries, ...options });
+      return { navidrome, loaded: await navidrome.loadBundle(readBundle(`${import.meta.dirname}/..`)) };
+    },
+  ],
+];
+
+/** Returns the plugin's log lines as "level: message". */
+function pluginLogs(navidrome: Navidrome): string[] {
+  return navidrome.logs.filter((record) => record.source === "plugin").map((record) => `${record.level}: ${record.message}`);
+}
+
+function storedSummary(navidrome: Navidrome): InspectionSummary | undefined {
+  const bytes = navidrome.services.kvstore.entries().get("summary");
+  return bytes === undefined ? undefined : (JSON.parse(new TextDecoder().decode(bytes)) as InspectionSummary);
+}
+
+describe.each(runtimes)("library-inspector (%s)", (_runtime, start) => {
+  test("onInit schedules hourly and inspects at once", async () => {
+    const { navidrome, loaded } = await start({});
+
+    expect(loaded.lifecycle.onInit()).toEqual({ kind: "no-data" });
+
+    const jobs = navidrome.services.scheduler.jobs();
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]?.cronExpression).toBe("@hourly");
+    expect(jobs[0]?.nextRun).toBe(START + HOUR);
+    expect(pluginLogs(navidrome)).toEqual([
+      `info: library inspection scheduled cron="@hourly" scheduleId=${JSON.stringify(jobs[0]?.scheduleId)}`,
+      'info: library id=1 name="Music" songs=48213 albums=3921 artists=2210 size="1.29 TiB" duration="3169h 31m" lastScan="2025-12-31T03:00:12Z"',
+      'info: library id=2 name="Audiobooks" songs=1874 albums=96 artists=71 size="54.22 GiB" duration="803h 38m" lastScan="2025-11-21T22:41:05Z"',
+      'warn: library is stale: last scan is older than staleAfterDays id=2 name="Audiobooks" daysSinceScan=40 staleAfterDays=7',
+      'info: library id=3 name="Vinyl Rips" songs=0 albums=0 artists=0 size="0 B" duration="0h 0m" lastScan="never"',
+      'warn: library has never been scanned; start a scan in Navidrome id=3 name="Vinyl Rips"',
+      'info: libraries inspected count=3 songs=50087 albums=4017 size="1.34 TiB" duration="3973h 9m"',
+    ]);
+  });
+
+  test("summary in kvstore holds every library and the totals", async () => {
+    const { navidrome, loaded } = await start({});
+
+    loaded.lifecycle.onInit();
+
+    const summary = storedSummary(navidrome);
+    expect(summary?.inspectedAt).toBe(START / 1000);
+    expect(summary?.libraries.map((entry) => entry.name)).toEqual(["Music", "Audiobooks", "Vinyl Rips"]);
+    expect(summary?.libraries[0]).toEqual({
+      id: 1,
+      name: "Music",
+      songs: 48213,
+      albums: 3921,
+      artists: 2210,
+      sizeBytes: 1412884221903,
+      durationSeconds: 11410264.7,
+      lastScanAt: 1767150012,
+    });
+    expect(summary?.totals).toEqual({ songs: 50087, albums: 4017, artists: 2281, sizeBytes: 1471106125015, durationSeconds: 14303367.1 });
+  });
+
+  test("configured cron and stale threshold apply", async () => {
+    const { navidrome, loaded } = await start({ config: { cron: "0 4 * * *", staleAfterDays: "60" } });
+
+    loaded.lifecycle.onInit();
+
+    expect(navidrome.services.scheduler.jobs()[0]?.cronExpression).toBe("0 4 * * *");
+    expect(navidrome.services.scheduler.jobs()[0]?.nextRun).toBe(START + 4 * HOUR);
+    expect(pluginLogs(navidrome).filter((line) => line.includes("stale"))).toEqual([]);
+  });
+
+  test("onInit rejects an invalid cron expression", async () => {
+    const { navidrome, loaded } = await start({ config: { cron: "hourly" } });
+
+    const outcome = loaded.lifecycle.onInit();
+
+    expect(outcome.kind).toBe("error");
+    expect(outcome.kind === "error" ? outcome.message : "").toContain('plugin configuration "cron" = "hourly"');
+    expect(navidrome.services.scheduler.jobs()).toEqual([]);
+  });
+
+  test("onInit rejects an invalid stale threshold", async () => {
+    for (const staleAfterDays of ["a week", "-1"]) {
+      const { navidrome, loaded } = await start({ config: { staleAfterDays } });
+
+      const outcome = loaded.lifecycle.onInit();
+
+      expect(outcome.kind).toBe("error");
+      expect(outcome.kind === "error" ? outcome.message : "").toContain('plugin configuration "staleAfterDays"');
+      expect(navidrome.services.scheduler.jobs()).toEqual([]);
+      expect(storedSummary(navidrome)).toBeUndefined();
+    }
+  });
+
+  test("each firing reports changes since the previous one", async () => {
+    const current: SimulatedLibrary[] = [...libraries];
+    const { navidrome, loaded } = await start({ libraries: current });
+    loaded.lifecycle.onInit();
+
+    current.splice(0, current.length, ...librariesAfterRescan);
+    navidrome.advance(HOUR);
+
+    expect(navidrome.services.scheduler.firings()).toHaveLength(1);
+    expect(navidrome.services.scheduler.firings()[0]?.error).toBeUndefined();
+    const changes = pluginLogs(navidrome).filter((line) => line.includes("changed"));
+    expect(changes).toEqual(['info: library changed since the previous inspection id=1 name="Music" songs="+37" albums="+3" artists="+2"']);
+    expect(storedSummary(navidrome)?.inspectedAt).toBe((START + HOUR) / 1000);
+    expect(storedSummary(navidrome)?.libraries[0]?.songs).toBe(48250);
+
+    navidrome.advance(HOUR);
+
+    expect(navidrome.services.scheduler.firings()).toHaveLength(2);
+    expect(pluginLogs(navidrome).filter((line) => line.includes("changed"))).toHaveLength(1);
+  });
+
+  test("filesystem permission adds paths and mount points", async () => {
+    const { navidrome, loaded } = await start({ manifest: withFilesystem });
+
+    loaded.lifecycle.onInit();
+
+    expect(pluginLogs(navidrome)).toContain(
+      'info: library id=1 name="Music" songs=48213 albums=3921 artists=2210 size="1.29 TiB" duration="3169h 31m" lastScan="2025-12-31T03:00:12Z" path="/srv/media/music" mountPoint="/libraries/1"',
+    );
+    const summary = storedSummary(navidrome);
+    expect(summary?.libraries.map((entry) => entry.mountPoint)).toEqual(["/libraries/1", "/libraries/2", "/libraries/3"]);
+    expect(summary?.libraries.map((entry) => entry.path)).toEqual(["/srv/media/music", "/srv/media/audiobooks", "/srv/media/vinyl"]);
+  });
+
+  test("without filesystem permission, paths stay hidden", async () => {
+    const { navidrome, loaded } = await start({});
+
+    loaded.lifecycle.onInit();
+
+    expect(pluginLogs(navidrome).filter((line) => line.includes("path=") || line.includes("mountPoint="))).toEqual([]);
+    expect(storedSummary(navidrome)?.libraries.map((entry) => entry.mountPoint)).toEqual([undefined, undefined, undefined]);
+  });
+
+  test("only the allowed libraries are inspected", async () => {
+    const { navidrome, loaded } = await start({ allowedLibraries: [1] });
+
+    loaded.lifecycle.onInit();
+
+    expect(storedSummary(navidrome)?.libraries.map((entry) => entry.name)).toEqual(["Music"]);
+    expect(pluginLogs(navidrome)).toContain('info: libraries inspected count=1 songs=48213 albums=3921 size="1.29 TiB" duration="3169h 31m"');
+  });
+
+  test("no allowed library logs a warning", async () => {
+    const { navidrome, loaded } = await start({ allowedLibraries: [] });
+
+    loaded.lifecycle.onInit();
+
+    expect(pluginLogs(navidrome)).toContain("warn: no library to inspect; allow the plugin at least one library in its settings in Navidrome");
+    expect(storedSummary(navidrome)?.libraries).toEqual([]);
+    expect(storedSummary(navidrome)?.totals.songs).toBe(0);
+  });
+
+  test("unreadable previous summary is replaced", async () => {
+    const { navidrome, loaded } = await start({});
+    // The simulator has no option to seed the store, so the test writes through the host function itself.
+    navidrome.services.kvstore.functions.kvstore_set?.({ key: "summary", value: Buffer.from("summary v0: 3 libraries").toString("base64") });
+
+    loaded.lifecycle.onInit();
+
+    expect(pluginLogs(navidrome)).toContain('warn: previous summary is not valid JSON and is replaced key="summary"');
+    expect(storedSummary(navidrome)?.libraries).toHaveLength(3);
+  });
+
+  test("kvstore quota is logged and the schedule continues", async () => {
+    const tinyStore = { ...manifest, permissions: { ...manifest.permissions, kvstore: { ...manifest.permissions.kvstore, maxSize: "200B" } } };
+    const { navidrome, loaded } = await start({ manifest: tinyStore });
+
+    expect(loaded.lifecycle.onInit()).toEqual({ kind: "no-data" });
+    navidrome.advance(HOUR);
+
+    const errors = pluginLogs(navidrome).filter((line) => line.startsWith("error:"));
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/^error: summary not stored; the next inspection reports no changes key="summary" bytes=\d+ error="storage limit exceeded: would use .* of 200 B allowed"$/);
+    expect(pluginLogs(navidrome).filter((line) => line.startsWith("info: libraries inspected"))).toHaveLength(2);
+    expect(navidrome.services.scheduler.firings()[0]?.error).toBeUndefined();
+    expect(navidrome.services.kvstore.entries().size).toBe(0);
+  });
+
+  test("exports onInit and the scheduler callback", async () => {
+    const { loaded } = await start({});
+    expect(loaded.exports).toEqual(["nd_on_init", "nd_scheduler_callback"]);
+  });
+});
