@@ -10,7 +10,7 @@ export const DEFAULT_COMPILER = "extism-js";
 
 /** The line printed when no compiler is found. */
 export const COMPILER_HINT =
-  "extism-js was not found on PATH, so plugin.wasm and the .ndp package were not built: install extism-js from the extism js-pdk releases, put binaryen's wasm-merge and wasm-opt on PATH, and run the build again (or pass --compiler <path>)";
+  "extism-js was not found on PATH, so plugin.wasm and the .ndp package were not built: install extism-js from https://github.com/extism/js-pdk/releases, put binaryen's wasm-merge and wasm-opt on PATH, and run the build again (or pass --compiler <path>)";
 
 function isExecutableFile(file: string): boolean {
   try {
