@@ -3,7 +3,7 @@ import { join } from "node:path";
 
 import { FakeClock } from "./clock.js";
 import { capabilities, services as serviceInfo } from "./generated/api.js";
-import type { CallOutcome, LogLevel, LogRecord, ServiceContext, SimulatedService } from "./host/service.js";
+import type { CallOutcome, HostFunctionImpl, LogLevel, LogRecord, ServiceContext, SimulatedService } from "./host/service.js";
 import { ServiceError } from "./host/service.js";
 import { manifestLoadRules, parseManifest } from "./manifest/validate.js";
 import type { Manifest } from "./manifest/types.js";
@@ -142,13 +142,11 @@ export function createNavidrome(options: NavidromeOptions): Navidrome {
         throw new Error(`${label}: the manifest does not grant "${service.permission}"; add permissions.${service.permission} to manifest.json`);
       }
       if (impl === undefined) throw new Error(`${label}: the simulator does not implement ${importName}`);
-      return invokeHostFunction(importName, label, requestText);
+      return invokeHostFunction(importName, label, impl, requestText);
     });
   }
 
-  function invokeHostFunction(importName: string, label: string, requestText: string): string {
-    const service = IMPORTS.get(importName)?.service;
-    const impl = (services as unknown as Record<string, SimulatedService>)[service?.module ?? ""]?.functions[importName];
+  function invokeHostFunction(importName: string, label: string, impl: HostFunctionImpl, requestText: string): string {
     let request: unknown;
     let reply: Record<string, unknown>;
     try {
@@ -161,7 +159,7 @@ export function createNavidrome(options: NavidromeOptions): Navidrome {
         injected.remaining--;
         throw new ServiceError(injected.message);
       }
-      reply = impl?.(request as Record<string, unknown>) ?? {};
+      reply = impl(request as Record<string, unknown>) ?? {};
     } catch (error) {
       if (error instanceof SyntaxError) reply = { error: `invalid request: ${error.message}` };
       else if (error instanceof ServiceError) reply = { error: error.message };

@@ -1,6 +1,7 @@
-import { randomBytes } from "node:crypto";
 
 import type { CallOutcome, ServiceContext, SimulatedService } from "../host/service.js";
+import { callbackFailure } from "../host/callback.js";
+import { newRandomId } from "../host/random-id.js";
 import { ServiceError } from "../host/service.js";
 import { omitEmpty, readInt, readString } from "../host/wire.js";
 import type { NavidromeOptions } from "../options.js";
@@ -80,7 +81,7 @@ export function createSchedulerService(ctx: ServiceContext, _options: NavidromeO
 
     const input = { scheduleId, payload: entry.payload, isRecurring: entry.recurring };
     const outcome = ctx.callPlugin(SCHEDULER_CALLBACK_EXPORT, input);
-    const error = callbackFailure(outcome);
+    const error = callbackFailure(outcome, SCHEDULER_CALLBACK_EXPORT);
     firings.push({
       scheduleId,
       payload: entry.payload,
@@ -178,47 +179,4 @@ export function createSchedulerService(ctx: ServiceContext, _options: NavidromeO
       },
     },
   };
-}
-
-/**
- * Returns why Navidrome counts a call of an export without output as failed, or undefined when it
- * succeeded. Navidrome decodes any output into an empty struct, so only `{}`-like objects and
- * `null` pass.
- */
-function callbackFailure(outcome: CallOutcome): string | undefined {
-  switch (outcome.kind) {
-    case "no-data":
-      return undefined;
-    case "error":
-      return outcome.text;
-    case "not-exported":
-      return `function ${SCHEDULER_CALLBACK_EXPORT} not found`;
-    case "output":
-      return outputFailure(outcome.output);
-  }
-}
-
-function outputFailure(output: string): string | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(output);
-  } catch {
-    return `the callback wrote output that is not JSON (${JSON.stringify(output.slice(0, 40))}); an export without output should write nothing`;
-  }
-  if (value === null || (typeof value === "object" && !Array.isArray(value))) return undefined;
-  const type = Array.isArray(value) ? "array" : typeof value;
-  return `json: cannot unmarshal ${type} into Go value of type struct {}`;
-}
-
-const BASE62_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-
-/** Generates an id the way Navidrome's id.NewRandom does: 128 random bits as 22 base62 digits. */
-function newRandomId(): string {
-  let value = BigInt(`0x${randomBytes(16).toString("hex")}`);
-  let text = "";
-  while (value > 0n) {
-    text = BASE62_DIGITS[Number(value % 62n)] + text;
-    value /= 62n;
-  }
-  return text.padStart(22, "0");
 }

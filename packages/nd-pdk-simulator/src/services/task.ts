@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
 
 import { encodeBase64 } from "@nd/pdk-types";
 
 import type { CallOutcome, ServiceContext, SimulatedService } from "../host/service.js";
+import { newRandomId } from "../host/random-id.js";
 import { ServiceError } from "../host/service.js";
 import { omitEmpty, readBytes, readInt, readObject, readString } from "../host/wire.js";
 import type { NavidromeOptions } from "../options.js";
@@ -433,17 +433,4 @@ function taskResult(outcome: CallOutcome): TaskResult {
       return { ok: false, error: `json: cannot unmarshal ${type} into Go value of type string` };
     }
   }
-}
-
-const BASE62_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-
-/** Generates an id the way Navidrome's id.NewRandom does: 128 random bits as 22 base62 digits. */
-function newRandomId(): string {
-  let value = BigInt(`0x${randomBytes(16).toString("hex")}`);
-  let text = "";
-  while (value > 0n) {
-    text = BASE62_DIGITS[Number(value % 62n)] + text;
-    value /= 62n;
-  }
-  return text.padStart(22, "0");
 }

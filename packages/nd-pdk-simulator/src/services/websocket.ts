@@ -1,8 +1,9 @@
-import { randomBytes } from "node:crypto";
 
 import { encodeBase64 } from "@nd/pdk-types";
 
 import type { CallOutcome, ServiceContext, SimulatedService } from "../host/service.js";
+import { callbackFailure } from "../host/callback.js";
+import { newRandomId } from "../host/random-id.js";
 import { ServiceError } from "../host/service.js";
 import { omitEmpty, readBytes, readInt, readString, readStringMap } from "../host/wire.js";
 import type { NavidromeOptions } from "../options.js";
@@ -301,43 +302,4 @@ function isSendableCloseCode(code: number): boolean {
 function closeErrorText(code: number, reason: string): string {
   const name = CLOSE_CODE_NAMES[code];
   return `websocket: close ${code}${name === undefined ? "" : ` (${name})`}${reason === "" ? "" : `: ${reason}`}`;
-}
-
-/**
- * Returns why Navidrome counts a call of an export without output as failed, or undefined when it
- * succeeded. Navidrome decodes any output into an empty struct, so only `{}`-like objects and
- * `null` pass.
- */
-function callbackFailure(outcome: CallOutcome, exportName: string): string | undefined {
-  switch (outcome.kind) {
-    case "no-data":
-      return undefined;
-    case "error":
-      return outcome.text;
-    case "not-exported":
-      return `function ${exportName} not found`;
-    case "output": {
-      let value: unknown;
-      try {
-        value = JSON.parse(outcome.output);
-      } catch {
-        return `the callback wrote output that is not JSON (${JSON.stringify(outcome.output.slice(0, 40))}); an export without output should write nothing`;
-      }
-      if (value === null || (typeof value === "object" && !Array.isArray(value))) return undefined;
-      return `json: cannot unmarshal ${Array.isArray(value) ? "array" : typeof value} into Go value of type struct {}`;
-    }
-  }
-}
-
-const BASE62_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-
-/** Generates an id the way Navidrome's id.NewRandom does: 128 random bits as 22 base62 digits. */
-function newRandomId(): string {
-  let value = BigInt(`0x${randomBytes(16).toString("hex")}`);
-  let text = "";
-  while (value > 0n) {
-    text = BASE62_DIGITS[Number(value % 62n)] + text;
-    value /= 62n;
-  }
-  return text.padStart(22, "0");
 }
