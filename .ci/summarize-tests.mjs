@@ -1,5 +1,5 @@
 // Prints one "N passed, N failed" line for all vitest runs in a turbo log, so that a reader of CI
-// output (or a tool) sees the total without adding up the packages' summaries.
+// output (or a tool) gets the total without adding up the packages' summaries.
 import { readFileSync } from "node:fs";
 
 const log = readFileSync(process.argv[2], "utf8").replace(/\x1b\[[0-9;]*m/g, "");

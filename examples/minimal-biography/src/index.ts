@@ -5,9 +5,9 @@ function findBiography(name: string): string | undefined {
   const biographies = configJson("biographies");
   if (typeof biographies !== "object" || biographies === null || Array.isArray(biographies)) return undefined;
 
-  const wanted = name.toLowerCase();
+  const target = name.toLowerCase();
   for (const [artist, biography] of Object.entries(biographies)) {
-    if (artist.toLowerCase() === wanted && typeof biography === "string") return biography;
+    if (artist.toLowerCase() === target && typeof biography === "string") return biography;
   }
   return undefined;
 }
@@ -17,7 +17,7 @@ export default definePlugin({
     getArtistBiography({ name }) {
       const biography = findBiography(name);
       if (biography === undefined) {
-        // No data: Navidrome asks the next agent in its list.
+        // No data: Navidrome queries the next agent in its list.
         log.debug("no biography configured", { artist: name });
         return undefined;
       }

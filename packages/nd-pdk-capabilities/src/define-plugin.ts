@@ -36,7 +36,7 @@ type NoUnknownKeys<Parts> = { readonly [Key in Exclude<keyof Parts, keyof Plugin
  * module, where `nd-pdk build` picks it up.
  *
  * Methods are synchronous. Host calls are synchronous too, so nothing needs `await`. A method that
- * returns a Promise fails the call with an error that says so, because the extism-js runtime runs
+ * returns a Promise fails the call with an error that explains this, because the extism-js runtime runs
  * promise callbacks only after the call has returned and drops their rejections: a failure after an
  * `await` would otherwise reach Navidrome as success.
  *

@@ -30,7 +30,7 @@ export class FakeClock {
     this.#now = start;
   }
 
-  /** The current Unix time in milliseconds. */
+  /** Returns the current Unix time in milliseconds. */
   now(): number {
     return this.#now;
   }

@@ -39,7 +39,7 @@ export interface LoadedPlugin extends PluginCaller {
   call(exportName: string, input?: unknown): CallOutcome;
 }
 
-/** Where a plugin's code comes from when loaded as a bundle. */
+/** Source of a plugin that is loaded as a bundle. */
 export interface BundleSource {
   /** The bundle's JavaScript text, one CommonJS file as `nd-pdk build` writes it. */
   readonly bundle: string;
@@ -89,7 +89,7 @@ export interface Navidrome {
 /** Every export name Navidrome calls. */
 const KNOWN_EXPORTS: ReadonlySet<string> = new Set(capabilities.flatMap((capability) => capability.exports.map((entry) => entry.exportName)));
 
-/** Where each host function belongs, by import name. */
+/** Service and function of each host function, by import name. */
 const IMPORTS = new Map(
   serviceInfo.flatMap((service) => service.functions.map((fn) => [fn.importName, { service, fn }] as const)),
 );
@@ -138,7 +138,7 @@ export function createNavidrome(options: NavidromeOptions): Navidrome {
     functions.set(importName, (requestText) => {
       if (!permitted.has(service.module)) {
         // Navidrome never registers the functions of a service the manifest does not grant, so a real
-        // plugin importing one fails to load; in-process, the call fails instead.
+        // plugin importing one fails to load. In-process, the call fails instead.
         throw new Error(`${label}: the manifest does not grant "${service.permission}"; add permissions.${service.permission} to manifest.json`);
       }
       if (impl === undefined) throw new Error(`${label}: the simulator does not implement ${importName}`);
@@ -249,7 +249,7 @@ export function createNavidrome(options: NavidromeOptions): Navidrome {
   }
 }
 
-/** The capability names Navidrome would detect from a plugin's exports. */
+/** Returns the capability names Navidrome would detect from a plugin's exports. */
 export function detectCapabilities(exports: readonly string[]): string[] {
   return capabilities.filter((capability) => capability.exports.some((entry) => exports.includes(entry.exportName))).map((c) => c.capability);
 }

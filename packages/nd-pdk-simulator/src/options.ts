@@ -49,7 +49,7 @@ export interface HttpRequestInfo {
   readonly timeoutMs: number;
 }
 
-/** The answer of a simulated remote server. */
+/** Response of a simulated remote server. */
 export interface HttpResponseInfo {
   /** The HTTP status code. */
   readonly status: number;
@@ -69,12 +69,12 @@ export interface HttpResponseInfo {
 export type HttpHandler = (request: HttpRequestInfo) => HttpResponseInfo;
 
 /**
- * Canned Subsonic API answers by endpoint name (`getAlbumList2`, with or without `.view`): either the
+ * Canned Subsonic API responses by endpoint name (`getAlbumList2`, with or without `.view`): either the
  * JSON object to return, or a function of the query parameters (which include `u`, the user).
  */
 export type SubsonicResponses = Readonly<Record<string, unknown | ((params: URLSearchParams) => unknown)>>;
 
-/** How the simulated websocket servers answer `websocket.connect`. */
+/** Behaviour of the simulated websocket servers on `websocket.connect`. */
 export interface WebSocketOptions {
   /** Called for every connection attempt that passes the allowlist; throw to refuse it. */
   readonly onConnect?: (url: string, headers: Readonly<Record<string, string>>) => void;
@@ -106,7 +106,7 @@ export interface NavidromeOptions {
   readonly tracks?: readonly Track[];
   /** Each user's listening history, for the scrobble retriever, by user name. */
   readonly scrobbles?: Readonly<Record<string, readonly ScrobbleRef[]>>;
-  /** How the simulated WebSocket servers accept connections; all are accepted by default. */
+  /** Rule by which the simulated WebSocket servers accept connections. All are accepted by default. */
   readonly websocket?: WebSocketOptions;
   /** The server's public URL, used in artwork URLs. Defaults to "http://localhost:4533". */
   readonly baseUrl?: string;

@@ -64,7 +64,7 @@ function options(overrides: Partial<NavidromeOptions> = {}): NavidromeOptions {
   };
 }
 
-/** What a test can observe of one outcome, without the stack, which differs between runtimes. */
+/** Reduces an outcome to what tests compare: the stack is left out because it differs between runtimes. */
 function summary(outcome: CallOutcome | { kind: "output"; value: unknown }): unknown {
   if (outcome.kind === "error") return { kind: "error", message: outcome.message };
   if (outcome.kind === "output") return { kind: "output", value: "value" in outcome ? outcome.value : undefined };

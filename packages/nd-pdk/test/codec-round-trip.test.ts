@@ -16,7 +16,7 @@ function isObjectCodec(value: unknown): value is ObjectCodec {
   return typeof value === "object" && value !== null && typeof (value as ObjectCodec).object === "string" && typeof (value as ObjectCodec).fields === "object";
 }
 
-/** Every codec of a generated type, found in the packages' exports and namespaces. */
+/** Collects every codec of a generated type from the packages' exports and namespaces. */
 function generatedCodecs(): Map<string, ObjectCodec> {
   const codecs = new Map<string, ObjectCodec>();
   const visit = (module: Record<string, unknown>): void => {

@@ -4,7 +4,7 @@ import { renderHostIndex, renderService, serviceFileName } from "./render/host.j
 import { renderApiData } from "./render/api-data.js";
 import { renderSharedTypes } from "./render/types.js";
 
-/** Where each package keeps its generated files, relative to the repository root. */
+/** Folder of generated files of each package, relative to the repository root. */
 export const GENERATED_DIRS = {
   types: "packages/nd-pdk-types/src/generated",
   host: "packages/nd-pdk-host/src/generated",

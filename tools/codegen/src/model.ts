@@ -112,6 +112,6 @@ export interface ApiModel {
   readonly sharedTypes: readonly TypeModel[];
   readonly services: readonly ServiceModel[];
   readonly capabilities: readonly CapabilityModel[];
-  /** Every type by name, whoever defines it. */
+  /** Every type by name, from whichever file defines it. */
   readonly types: ReadonlyMap<string, TypeModel>;
 }

@@ -16,7 +16,7 @@ export function camelCase(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
 }
 
-/** The name of the generated codec constant of a type. */
+/** Returns the name of the generated codec constant of a type. */
 export function codecName(typeName: string): string {
   return `${camelCase(typeName)}Codec`;
 }

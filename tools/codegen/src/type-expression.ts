@@ -26,7 +26,7 @@ export function parseTypeExpression(text: string): TypeRef {
   const inner = parseTypeExpression(text.slice(open + 1, -1));
   if (wrapper === "array") return { kind: "array", item: inner };
   if (wrapper === "map") return { kind: "map", value: inner };
-  if (inner.kind === "nullable") throw new Error(`invalid type "${text}": nullable<nullable<T>> says nothing more than nullable<T>`);
+  if (inner.kind === "nullable") throw new Error(`invalid type "${text}": nullable<nullable<T>> is the same as nullable<T>, so write that`);
   return { kind: "nullable", inner };
 }
 

@@ -16,7 +16,7 @@ export interface LogRecord {
   readonly time: number;
 }
 
-/** What a plugin export call came to, as Navidrome tells it apart. */
+/** Outcome of a plugin export call, in the kinds Navidrome distinguishes. */
 export type CallOutcome =
   /** The export wrote output (the raw text). */
   | {
@@ -48,7 +48,7 @@ export type CallOutcome =
       readonly kind: "not-exported";
     };
 
-/** What a simulated host service sees of the simulated Navidrome. */
+/** Part of the simulated Navidrome that a simulated host service uses. */
 export interface ServiceContext {
   readonly manifest: Manifest;
   readonly clock: FakeClock;

@@ -3,7 +3,7 @@
  * structure Navidrome accepts. Navidrome's JSON decoding ignores unknown keys, so a misspelled key
  * loads and silently does nothing. This schema rejects them instead (`additionalProperties: false` at
  * the top level, in `config` and in every permission), so that the simulator catches the typo that
- * Navidrome would hide; `nd-pdk build` reports such keys as warnings.
+ * Navidrome would hide. `nd-pdk build` reports such keys as warnings.
  */
 
 /** Builds a permission object that has only the optional explanation shown to the administrator. */

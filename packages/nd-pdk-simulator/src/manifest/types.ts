@@ -6,7 +6,7 @@ export interface Manifest {
   readonly author: string;
   /** Version of the plugin, such as `1.2.0`. Navidrome shows it but does not compare versions. */
   readonly version: string;
-  /** What the plugin does, shown to the administrator. */
+  /** Description of the plugin, shown to the administrator. */
   readonly description?: string;
   /** Absolute URL of the plugin's home page or source repository. */
   readonly website?: string;
@@ -65,7 +65,7 @@ export interface Permissions {
 
 /** A permission that only explains itself. */
 export interface ReasonPermission {
-  /** Why the plugin needs the permission, shown to the administrator who enables the plugin. */
+  /** Reason the plugin needs the permission, shown to the administrator who enables the plugin. */
   readonly reason?: string;
 }
 

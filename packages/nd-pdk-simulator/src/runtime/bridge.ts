@@ -1,7 +1,7 @@
 import type { LogLevel } from "../host/service.js";
 
 /**
- * What a plugin runtime (in-process or QuickJS) needs from the simulated Navidrome for one call.
+ * Facilities of the simulated Navidrome that a plugin runtime (in-process or QuickJS) uses for one call.
  */
 export interface HostBridge {
   /**
@@ -22,7 +22,7 @@ export interface HostBridge {
 
 const LEVELS: readonly LogLevel[] = ["trace", "debug", "info", "warn", "error"];
 
-/** Whether a message at `level` passes the bridge's log level. */
+/** Returns whether a message at `level` passes the bridge's log level. */
 export function logEnabled(bridge: HostBridge, level: LogLevel): boolean {
   return bridge.logLevel !== "off" && LEVELS.indexOf(level) >= LEVELS.indexOf(bridge.logLevel);
 }

@@ -159,7 +159,7 @@ function createGlobals(bridge: HostBridge, state: CallState, vars: Map<string, U
     error: write("error"),
   };
 
-  // The simulated clock stands in for the wall clock, as it does in the QuickJS runtime, so that
+  // The simulated clock replaces the wall clock, as it does in the QuickJS runtime, so that
   // `new Date()` and `Date.now()` agree with the fake clock the services run on.
   const RealDate = globalThis.Date;
   // A plain function rather than a class, because extism-js's Date may also be called without `new`,
@@ -176,7 +176,7 @@ function createGlobals(bridge: HostBridge, state: CallState, vars: Map<string, U
   return { Host, Memory, Config, Var, console, Date: SimulatedDate };
 }
 
-/** The error text extism-js hands the host for a thrown value. */
+/** Returns the error text extism-js passes to the host for a thrown value. */
 export function extismErrorText(error: unknown): { message: string; text: string } {
   if (error instanceof Error) return { message: error.message, text: `Exception: ${error.message}\n${error.stack ?? ""}` };
   const message = typeof error === "string" ? error : String(error);

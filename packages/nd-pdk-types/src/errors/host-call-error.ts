@@ -2,7 +2,7 @@ import { hasErrorMarker, NdPdkError, setErrorMarker } from "./nd-pdk-error.js";
 
 const MARKER = "nd-pdk.error.host-call";
 
-/** Why a host call failed. */
+/** Reason a host call failed. */
 export type HostCallFailure =
   /** Navidrome ran the call and reported an error in the reply's `error` key. */
   | "host-error"
@@ -36,7 +36,7 @@ export class HostCallError extends NdPdkError {
   readonly function: string;
   /** The wasm import name of the host function (`kvstore_get`). */
   readonly importName: string;
-  /** Why the call failed. */
+  /** Reason the call failed. */
   readonly failure: HostCallFailure;
   /** The error text Navidrome returned, or a description of the failure. */
   readonly hostMessage: string;

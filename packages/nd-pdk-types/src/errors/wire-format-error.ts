@@ -10,9 +10,9 @@ const MARKER = "nd-pdk.error.wire-format";
  * it belongs to, once known.
  */
 export class WireFormatError extends NdPdkError {
-  /** Where the value sits inside the JSON document; empty for the document itself. */
+  /** Location of the value inside the JSON document, empty for the document itself. */
   readonly path: string;
-  /** What the wire format requires at `path`. */
+  /** Requirement of the wire format at `path`. */
   readonly expected: string;
   /** A short rendering of what was found instead. */
   readonly received: string;

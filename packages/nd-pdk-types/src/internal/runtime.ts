@@ -35,7 +35,7 @@ interface ExtismGlobals {
   Memory?: ExtismMemory;
 }
 
-/** How the generated wrapper of one host function describes it. */
+/** Description of one host function, as its generated wrapper passes it. */
 export interface HostFunction {
   /** The PDK module (`kvstore`). */
   readonly service: string;
@@ -83,7 +83,7 @@ const EMPTY_REQUEST = "{}";
  * Extism memory, and decodes the reply.
  *
  * @returns the decoded reply without its `error` key, or `undefined` for functions that return only an
- * error. `Reply` is the shape the generated wrapper knows the reply codec produces.
+ * error. `Reply` is the shape that the reply codec produces.
  * @throws {HostCallError} when Navidrome reports an error, returns no reply, returns text that is not
  * JSON, or the function is not available to the plugin.
  * @throws {WireFormatError} when the request or the reply does not match the wire format.
@@ -177,7 +177,7 @@ export function writeOutput(exportName: string, output: string): void {
   requireHost(exportName).outputString(output);
 }
 
-/** How the generated bindings describe one capability export. */
+/** Description of one capability export, for the generated bindings. */
 export interface ExportSpec {
   /** The method a plugin implements (`isAuthorized`). */
   readonly method: string;
@@ -189,7 +189,7 @@ export interface ExportSpec {
   readonly output?: Codec;
 }
 
-/** How the generated bindings describe one capability. */
+/** Description of one capability, for the generated bindings. */
 export interface CapabilitySpec {
   /** Navidrome's name of the capability (`Scrobbler`). */
   readonly capability: string;

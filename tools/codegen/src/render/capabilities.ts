@@ -13,7 +13,7 @@ import {
   type ModuleContext,
 } from "./common.js";
 
-/** The file name of a capability module inside `src/generated/`. */
+/** Returns the file name of a capability module inside `src/generated/`. */
 export function capabilityFileName(capability: CapabilityModel): string {
   return `${kebabCase(capability.key)}.ts`;
 }

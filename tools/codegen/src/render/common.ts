@@ -52,7 +52,7 @@ function compareSources(a: string, b: string): number {
   return rank(a) - rank(b) || a.localeCompare(b);
 }
 
-/** Where the current module sits, to resolve the module that defines a referenced type. */
+/** Position of the current module, used to resolve the module that defines a referenced type. */
 export interface ModuleContext {
   readonly api: ApiModel;
   readonly pkg: PackageKind;
@@ -173,7 +173,7 @@ export function docComment(indent: string, text: string, tags: readonly string[]
   return [`${indent}/**`, ...lines.map((line) => (line === "" ? `${indent} *` : `${indent} * ${line}`)), `${indent} */`].join("\n");
 }
 
-/** Whether a field may be left out of the TypeScript object. */
+/** Returns whether a field may be left out of the TypeScript object. */
 export function isOptionalProperty(field: FieldModel): boolean {
   return field.optional !== "required" || field.type.kind === "nullable";
 }

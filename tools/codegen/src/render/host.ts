@@ -22,7 +22,7 @@ const RESERVED_WORDS = new Set([
   "protected", "public", "await",
 ]);
 
-/** The file name of a service module inside `src/generated/`. */
+/** Returns the file name of a service module inside `src/generated/`. */
 export function serviceFileName(service: ServiceModel): string {
   return `${kebabCase(service.module)}.ts`;
 }
@@ -107,7 +107,7 @@ function renderFunction(ctx: ModuleContext, service: ServiceModel, fn: HostFunct
   const callName = `${fn.name}Call`;
   const shape = resultShape(fn);
 
-  // The descriptor holds the import name as the only string literal of it in the bundle, which is how
+  // The descriptor contains the import name as the only string literal of it in the bundle, which is how
   // the build learns which host functions a plugin uses.
   const descriptor = [`const ${callName}: HostFunction = {`, `  service: ${JSON.stringify(service.module)},`, `  name: ${JSON.stringify(fn.name)},`, `  importName: ${JSON.stringify(fn.importName)},`];
   if (fn.params.length > 0) {
@@ -121,9 +121,9 @@ function renderFunction(ctx: ModuleContext, service: ServiceModel, fn: HostFunct
     descriptor.push("  },");
   }
   if (fn.returns.length > 0) {
-    // Navidrome leaves every empty value out of its replies; only a key whose type has no empty value
-    // (an object that is not nullable) must be present.
-    // With the option pattern, Navidrome leaves the value out whenever `exists` is false.
+    // Navidrome leaves every empty value out of its replies, so only a key whose type has no empty
+    // value (an object that is not nullable) must be present. With the option pattern, Navidrome
+    // also leaves the value out whenever `exists` is false.
     const optionValue = shape.kind === "option" ? shape.value : undefined;
     const optional = fn.returns
       .filter((r) => zeroValue(r.type) !== undefined || r.type.kind === "nullable" || r === optionValue)
