@@ -49,7 +49,7 @@ const INVOKE_EXPORT = "__nd_invoke";
  * @returns {Promise<Uint8Array>}
  */
 async function snapshot(header, bundle) {
-  if (!existsSync(ENGINE_WASM)) throw new Error(`${ENGINE_WASM} does not exist. Build it first with: pnpm --filter @nd/engine build:engine`);
+  if (!existsSync(ENGINE_WASM)) throw new Error(`${ENGINE_WASM} does not exist. Build it first with: pnpm --filter @nd/pdk-engine build:engine`);
   const dir = await mkdtemp(join(tmpdir(), "nd-engine-"));
   const output = join(dir, "snapshot.wasm");
   try {

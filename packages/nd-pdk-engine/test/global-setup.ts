@@ -6,9 +6,9 @@ import { buildEngine, findToolchain } from "../scripts/build-engine.mjs";
  */
 export default async function setup(): Promise<void> {
   if ((await findToolchain()) === undefined) {
-    console.warn("@nd/engine: clang-14 and wasi-libc are not installed, so the engine tests are skipped (see tools/engine/README.md).");
+    console.warn("@nd/pdk-engine: clang-14 and wasi-libc are not installed, so the engine tests are skipped (see packages/nd-pdk-engine/README.md).");
     return;
   }
   const result = await buildEngine({ evalTool: true });
-  console.log(`@nd/engine: engine built in ${result.seconds.toFixed(1)} s (${result.compiled} C files compiled)`);
+  console.log(`@nd/pdk-engine: engine built in ${result.seconds.toFixed(1)} s (${result.compiled} C files compiled)`);
 }
