@@ -29,14 +29,19 @@ Exit codes:
   2  usage error: unknown option, missing directory or file, invalid value
   3  the compiler failed (build only): its output is shown`;
 
-/** Returns the --json section of a command's --help, where `files` names the files the list contains. */
-export function jsonOutputHelp(files: string): string {
+/**
+ * Returns the --json section of a command's --help, where `files` names the files the list contains
+ * and `compiler`, for build, adds the key of the compiler that ran.
+ */
+export function jsonOutputHelp(files: string, compiler = false): string {
+  const compilerKey = compiler ? `,\n    "compiler": string | null` : "";
+  const compilerLine = compiler ? `\n  compiler is "extism-js", "engine" or the --compiler path; null when none ran.` : "";
   return `
 JSON output (--json): one object on standard output and nothing else:
   { "ok": boolean, "exports": string[], "imports": string[],
     "minNavidrome": { "release": string, "requiredBy": string[] } | null,
-    "files": string[], "warnings": string[], "errors": string[] }
-  files contains the absolute paths of ${files}.
+    "files": string[], "warnings": string[], "errors": string[]${compilerKey} }
+  files contains the absolute paths of ${files}.${compilerLine}
   release is the oldest Navidrome release that can load the plugin, such as
   "v0.61.0", or "unreleased" when it needs host functions in no release yet.`;
 }
@@ -84,6 +89,11 @@ export interface CheckResult {
   readonly errors: readonly string[];
   /** The stages in order, for the human output. */
   readonly steps: readonly Step[];
+  /**
+   * Build only: the compiler that made plugin.wasm, `extism-js`, `engine` (the built-in
+   * @nd/pdk-engine) or the path of a `--compiler` command; null when none ran.
+   */
+  readonly compiler?: string | null;
   /** The exit code the command ends with. */
   readonly exitCode: ExitCode;
 }
@@ -99,10 +109,10 @@ export const processStreams: OutputStreams = {
   err: (text) => process.stderr.write(text),
 };
 
-/** Renders the result as the JSON object `--json` prints. */
+/** Renders the result as the JSON object `--json` prints; `compiler` appears in build results only. */
 export function toJson(result: CheckResult): string {
-  const { ok, exports, imports, minNavidrome, files, warnings, errors } = result;
-  return `${JSON.stringify({ ok, exports, imports, minNavidrome, files, warnings, errors }, null, 2)}\n`;
+  const { ok, exports, imports, minNavidrome, files, warnings, errors, compiler } = result;
+  return `${JSON.stringify({ ok, exports, imports, minNavidrome, files, warnings, errors, compiler }, null, 2)}\n`;
 }
 
 function plural(count: number, word: string): string {

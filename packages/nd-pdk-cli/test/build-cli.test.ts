@@ -3,7 +3,7 @@ import { Command } from "commander";
 import { afterEach, describe, expect, test, vi } from "vitest";
 
 import { registerBuild, runBuildCommand } from "../src/commands/build.js";
-import { captureStreams, copyFixture, scratch } from "./fixtures/projects.js";
+import { captureStreams, copyFixture, noCompiler, scratch } from "./fixtures/projects.js";
 
 class ExitCalled extends Error {
   constructor(readonly code: number | undefined) {
@@ -39,8 +39,10 @@ describe("nd-pdk build", () => {
     const { exitCode, out } = await parseBuild(["build", "--help"]);
 
     expect(exitCode).toBe(0);
-    for (const option of ["--entry <file>", "--out-dir <dir>", "--compiler <path>", "--id <id>", "--json"]) expect(out).toContain(option);
+    for (const option of ["--entry <file>", "--out-dir <dir>", "--compiler <name>", "--id <id>", "--json"]) expect(out).toContain(option);
+    expect(out.replace(/\s+/g, " ")).toContain("compiler to use: extism-js (from PATH), engine (the built-in @nd/pdk-engine)");
     expect(out).toContain('{ "ok": boolean, "exports": string[], "imports": string[],');
+    expect(out).toContain('"compiler": string | null }');
     expect(out).toContain("Exit codes:");
     expect(out).toContain("  3  the compiler failed (build only): its output is shown");
   });
@@ -72,15 +74,8 @@ describe("nd-pdk build", () => {
 
   test("prints step lines and a summary", async () => {
     const streams = captureStreams();
-    const previousPath = process.env["PATH"];
-    process.env["PATH"] = "";
 
-    let exitCode: number;
-    try {
-      exitCode = await runBuildCommand(copyFixture("sample"), {}, streams);
-    } finally {
-      process.env["PATH"] = previousPath;
-    }
+    const exitCode = await runBuildCommand(copyFixture("sample"), {}, streams, noCompiler);
 
     expect(exitCode).toBe(0);
     const stages = streams
@@ -91,7 +86,7 @@ describe("nd-pdk build", () => {
     expect(stages).toEqual(["ok manifest", "ok bundle", "ok exports", "ok imports", "ok trim", "ok checks", "ok interface", "skipped compile"]);
     expect(streams.stdout()).toContain("Oldest Navidrome release that can load it: v0.61.0 (needed by ");
     expect(streams.stdout()).toMatch(/Build succeeded with 1 warning\.\n$/);
-    expect(streams.stderr().split("\n").filter((line) => line.includes("extism-js"))).toHaveLength(1);
+    expect(streams.stderr()).toMatch(/^warning: no compiler was found, .*\n$/);
   });
 
   test("exits with 1 when a check fails", async () => {
@@ -112,13 +107,14 @@ describe("nd-pdk build", () => {
     const output = JSON.parse(streams.stdout()) as Record<string, unknown>;
 
     expect(exitCode).toBe(1);
-    expect(Object.keys(output)).toEqual(["ok", "exports", "imports", "minNavidrome", "files", "warnings", "errors"]);
+    expect(Object.keys(output)).toEqual(["ok", "exports", "imports", "minNavidrome", "files", "warnings", "errors", "compiler"]);
     expect(output).toMatchObject({
       ok: false,
       exports: ["nd_get_artist_url"],
       imports: ["http_send"],
       minNavidrome: { release: "v0.61.0", requiredBy: ["http_send"] },
       errors: ['http.send is used but manifest.json does not grant "http"; add "http": {} under permissions'],
+      compiler: null,
     });
     expect(output["files"]).toEqual([`${dir}/dist/plugin.js`, `${dir}/dist/plugin.js.map`, `${dir}/dist/plugin.d.ts`]);
     expect(streams.stderr()).toBe("");

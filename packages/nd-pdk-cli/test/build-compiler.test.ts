@@ -8,7 +8,17 @@ import { describe, expect, test } from "vitest";
 
 import { runBuildCommand } from "../src/commands/build.js";
 import { buildPlugin, validatePlugin } from "../src/index.js";
-import { captureStreams, copyFixture, fakeCompiler, failingCompiler, scratch } from "./fixtures/projects.js";
+import { captureStreams, copyFixture, fakeCompiler, failingCompiler, noCompiler, scratch } from "./fixtures/projects.js";
+
+/** Writes an extism-js launcher that runs the fake compiler, and returns its folder for searchPath. */
+function fakeExtismJsOnPath(): string {
+  const binDir = path.join(scratch(), "bin");
+  mkdirSync(binDir, { recursive: true });
+  const launcher = path.join(binDir, "extism-js");
+  writeFileSync(launcher, `#!/bin/sh\nexec "${process.execPath}" "${fakeCompiler}" "$@"\n`);
+  chmodSync(launcher, 0o755);
+  return binDir;
+}
 
 describe("buildPlugin with a compiler", () => {
   test("packs manifest.json and plugin.wasm into <id>.ndp", async () => {
@@ -57,19 +67,43 @@ describe("buildPlugin with a compiler", () => {
     expect(result.files).toContain(path.join(dir, "dist", "nightly-refresh.ndp"));
   });
 
-  test("finds extism-js on the search path", async () => {
+  test("prefers extism-js on the search path to the engine", async () => {
     const dir = copyFixture("sample");
-    const binDir = path.join(scratch(), "bin");
-    mkdirSync(binDir, { recursive: true });
-    const launcher = path.join(binDir, "extism-js");
-    writeFileSync(launcher, `#!/bin/sh\nexec "${process.execPath}" "${fakeCompiler}" "$@"\n`);
-    chmodSync(launcher, 0o755);
 
-    const result = await buildPlugin({ dir, searchPath: binDir });
+    // The engine file is left at its default, so the engine is available too when it was built.
+    const result = await buildPlugin({ dir, searchPath: fakeExtismJsOnPath() });
 
     expect(result.ok).toBe(true);
+    expect(result.compiler).toBe("extism-js");
     expect(result.steps.find((step) => step.stage === "compile")?.detail).toMatch(/^extism-js -> .*plugin\.wasm \(\d+ B\)$/);
     expect(existsSync(path.join(dir, "dist", "refresh-queue.ndp"))).toBe(true);
+  });
+
+  test("runs extism-js for --compiler extism-js", async () => {
+    const dir = copyFixture("sample");
+
+    const result = await buildPlugin({ dir, compiler: "extism-js", searchPath: fakeExtismJsOnPath() });
+
+    expect(result.ok).toBe(true);
+    expect(result.compiler).toBe("extism-js");
+  });
+
+  test("exits with 2 for --compiler extism-js without extism-js", async () => {
+    const streams = captureStreams();
+
+    const exitCode = await runBuildCommand(copyFixture("sample"), { compiler: "extism-js" }, streams, noCompiler);
+
+    expect(exitCode).toBe(2);
+    expect(streams.stderr()).toMatch(/^error: --compiler extism-js: extism-js was not found on PATH; install extism-js from .*, or use --compiler engine\n$/);
+  });
+
+  test("exits with 2 for --compiler engine without the engine", async () => {
+    const streams = captureStreams();
+
+    const exitCode = await runBuildCommand(copyFixture("sample"), { compiler: "engine" }, streams, { engineWasmFile: noCompiler.engineWasmFile });
+
+    expect(exitCode).toBe(2);
+    expect(streams.stderr()).toBe(`error: --compiler engine: the built-in engine is unavailable because ${noCompiler.engineWasmFile} does not exist. Use --compiler extism-js instead\n`);
   });
 
   test("compiles nothing when a check fails", async () => {
@@ -99,10 +133,11 @@ describe("buildPlugin with a compiler", () => {
     const streams = captureStreams();
 
     const exitCode = await runBuildCommand(dir, { compiler: failingCompiler, json: true }, streams);
-    const output = JSON.parse(streams.stdout()) as { ok: boolean; errors: string[] };
+    const output = JSON.parse(streams.stdout()) as { ok: boolean; errors: string[]; compiler: string };
 
     expect(exitCode).toBe(3);
     expect(output.ok).toBe(false);
+    expect(output.compiler).toBe(failingCompiler);
     expect(output.errors[0]).toContain("wasm-merge was not found on PATH");
     expect(streams.stderr()).toBe("");
   });
@@ -114,6 +149,6 @@ describe("buildPlugin with a compiler", () => {
     const exitCode = await runBuildCommand(dir, { compiler: "./no/such/compiler" }, streams);
 
     expect(exitCode).toBe(2);
-    expect(streams.stderr()).toBe("error: --compiler ./no/such/compiler was not found: give the path of the compiler, or a command on PATH\n");
+    expect(streams.stderr()).toBe("error: --compiler ./no/such/compiler was not found: give the path of the compiler, a command on PATH, or the keyword extism-js or engine\n");
   });
 });

@@ -1,18 +1,18 @@
 // Builds the fixture plugins under test/fixtures against the built workspace packages (run `pnpm build`
-// first) and checks what each check reports. No compiler is searched for here: the compiler tests are
-// in build-compiler.test.ts.
+// first) and checks what each check reports. No compiler is found here: the compiler tests are in
+// build-compiler.test.ts and build-engine.test.ts.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 import { describe, expect, test } from "vitest";
 
 import { buildPlugin } from "../src/index.js";
-import { copyFixture } from "./fixtures/projects.js";
+import { copyFixture, noCompiler } from "./fixtures/projects.js";
 
-/** Builds a copy of a fixture with an empty PATH, so that no compiler is found. */
+/** Builds a copy of a fixture where no compiler is found. */
 async function buildFixture(name: string) {
   const dir = copyFixture(name);
-  const result = await buildPlugin({ dir, searchPath: "" });
+  const result = await buildPlugin({ dir, ...noCompiler });
   return { dir, result };
 }
 
@@ -65,7 +65,7 @@ describe("buildPlugin", () => {
     const entry = path.join(dir, "src", "index.ts");
     writeFileSync(entry, readFileSync(entry, "utf8").replace('from "node:fs"', 'from "fs"'));
 
-    const result = await buildPlugin({ dir, searchPath: "" });
+    const result = await buildPlugin({ dir, ...noCompiler });
 
     expect(result.errors).toEqual(['src/index.ts:1:30: "fs" is a Node built-in module, which the extism-js runtime does not provide: remove the import, or use a package that works without Node']);
   });
@@ -76,7 +76,7 @@ describe("buildPlugin", () => {
     const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as Record<string, unknown>;
     writeFileSync(manifestFile, JSON.stringify({ ...manifest, permissions: { http: {} } }));
 
-    const result = await buildPlugin({ dir, searchPath: "" });
+    const result = await buildPlugin({ dir, ...noCompiler });
 
     expect(result.errors).toEqual([]);
     expect(result.ok).toBe(true);
@@ -128,8 +128,10 @@ describe("buildPlugin", () => {
       const { result } = await buildFixture("sample");
 
       expect(result.warnings).toHaveLength(1);
-      expect(result.warnings[0]).toMatch(/^extism-js was not found on PATH, .*wasm-merge and wasm-opt on PATH/);
+      expect(result.warnings[0]).toMatch(/^no compiler was found, .*extism-js is not on PATH, and the built-in engine is unavailable because .*no-such-engine\.wasm does not exist\./);
+      expect(result.warnings[0]).toContain("wasm-merge and wasm-opt on PATH");
       expect(result.steps.at(-1)).toEqual({ stage: "compile", status: "skipped", detail: "no compiler found" });
+      expect(result.compiler).toBeNull();
     });
   });
 
@@ -157,7 +159,7 @@ describe("buildPlugin", () => {
     const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as Record<string, unknown>;
     writeFileSync(manifestFile, JSON.stringify({ ...manifest, permissions: { users: {} } }));
 
-    const result = await buildPlugin({ dir, searchPath: "" });
+    const result = await buildPlugin({ dir, ...noCompiler });
 
     expect(result.ok).toBe(true);
     expect(result.warnings.filter((warning) => warning.includes("permissions.users"))).toEqual([]);
@@ -178,7 +180,7 @@ describe("buildPlugin", () => {
     const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as Record<string, unknown>;
     writeFileSync(manifestFile, JSON.stringify({ ...manifest, Permissions: { http: {} } }));
 
-    const result = await buildPlugin({ dir, searchPath: "" });
+    const result = await buildPlugin({ dir, ...noCompiler });
 
     expect(result.ok).toBe(true);
     expect(result.warnings).toContainEqual(expect.stringMatching(/^manifest\.json: Permissions is spelled differently from "permissions"\. Navidrome matches keys ignoring case/));
@@ -188,7 +190,7 @@ describe("buildPlugin", () => {
     const dir = copyFixture("sample");
     writeFileSync(path.join(dir, "package.json"), "{}");
 
-    const result = await buildPlugin({ dir, searchPath: "" });
+    const result = await buildPlugin({ dir, ...noCompiler });
 
     expect(result.errors).toContainEqual(expect.stringMatching(/^package\.json in .* has no "name": add one, or pass --id to name the package$/));
     expect(result.exitCode).toBe(1);

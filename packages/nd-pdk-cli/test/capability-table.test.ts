@@ -12,7 +12,7 @@ import { describe, expect, test } from "vitest";
 import { renderCapabilityTable } from "../src/build/capability-table.js";
 import { capabilityExports } from "../src/validate/navidrome-api.js";
 import { buildPlugin, bundlePlugin } from "../src/index.js";
-import { copyFixture } from "./fixtures/projects.js";
+import { copyFixture, noCompiler } from "./fixtures/projects.js";
 
 const BIOGRAPHY_PLUGIN = `import { definePlugin } from "@nd/pdk";
 
@@ -84,7 +84,7 @@ describe("nd-pdk build", () => {
   test("writes a bundle without the codecs of other capabilities", async () => {
     const dir = projectWith(BIOGRAPHY_PLUGIN);
 
-    const result = await buildPlugin({ dir, searchPath: "" });
+    const result = await buildPlugin({ dir, ...noCompiler });
     const code = readFileSync(path.join(dir, "dist", "plugin.js"), "utf8");
 
     expect(result.errors).toEqual([]);
@@ -98,7 +98,7 @@ describe("nd-pdk build", () => {
     const dir = projectWith(BIOGRAPHY_PLUGIN);
     const entry = path.join(dir, "src", "index.ts");
 
-    await buildPlugin({ dir, searchPath: "" });
+    await buildPlugin({ dir, ...noCompiler });
     const full = await bundlePlugin({ projectDir: dir, entry, outFile: path.join(dir, "full.js") });
     const trimmed = readFileSync(path.join(dir, "dist", "plugin.js"), "utf8");
 
@@ -107,7 +107,7 @@ describe("nd-pdk build", () => {
 
   test("still checks what Navidrome sends and what the plugin returns", async () => {
     const dir = projectWith(BIOGRAPHY_PLUGIN);
-    await buildPlugin({ dir, searchPath: "" });
+    await buildPlugin({ dir, ...noCompiler });
     const plugin = await loadQuickJsPlugin({ bundle: readFileSync(path.join(dir, "dist", "plugin.js"), "utf8") });
 
     try {
@@ -126,7 +126,7 @@ describe("nd-pdk build", () => {
   test("keeps the whole table and warns when a capability key is undefined", async () => {
     const dir = projectWith(BIOGRAPHY_PLUGIN.replace("  metadataAgent: {", "  lifecycle: undefined,\n  metadataAgent: {"));
 
-    const result = await buildPlugin({ dir, searchPath: "" });
+    const result = await buildPlugin({ dir, ...noCompiler });
     const code = readFileSync(path.join(dir, "dist", "plugin.js"), "utf8");
 
     expect(result.errors).toEqual([]);

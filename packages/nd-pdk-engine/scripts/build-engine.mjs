@@ -7,6 +7,8 @@
  *
  * Usage: node scripts/build-engine.mjs [--eval-tool]
  *   --eval-tool  also link .cache/eval-tool.wasm, the WASI command the number formatting tests run.
+ * With ND_PDK_ENGINE_SKIP=1 the command builds nothing and succeeds, and nd-pdk build then has no
+ * built-in compiler.
  *
  * The scripts are plain JavaScript because tsx re-transforms binaryen's 10 MB module on every run,
  * which costs about 7 s per command.
@@ -23,8 +25,10 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
+import { PRELUDE_SOURCE } from "@nd/pdk-simulator/prelude";
 import binaryen from "binaryen";
-import { transform } from "esbuild";
+
+import { wasmFeatures } from "./wasm-features.mjs";
 
 const run = promisify(execFile);
 
@@ -32,24 +36,20 @@ export const ENGINE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..")
 export const CACHE_DIR = join(ENGINE_DIR, ".cache");
 export const ENGINE_WASM = join(ENGINE_DIR, "dist", "engine.wasm");
 export const EVAL_TOOL_WASM = join(CACHE_DIR, "eval-tool.wasm");
-/** The wasm features the engine and the plugins built from it may use; every Extism host has them. */
-export const WASM_FEATURES =
-  binaryen.Features.MutableGlobals | binaryen.Features.SignExt | binaryen.Features.BulkMemory | binaryen.Features.NontrappingFPToInt;
-
-/**
- * The simulator's prelude is the JavaScript half of the extism-js globals; the engine runs the same
- * source against natives written in C.
- * TODO: import it from a public entry point once @nd/pdk-simulator exports one.
- */
-const PRELUDE_MODULE = join(ENGINE_DIR, "..", "nd-pdk-simulator", "src", "runtime", "quickjs-prelude.ts");
+/** Set to 1 to build no engine where clang-14 or wasi-libc cannot be installed. */
+export const SKIP_VARIABLE = "ND_PDK_ENGINE_SKIP";
 /** binaryen's optimisation level for the engine: -O3 took 50% longer than -O2 for 1% less size. */
 const ENGINE_OPTIMIZE_LEVEL = 2;
 const QUICKJS_VERSION = "2021-03-27";
 /** Wasm shadow stack of the engine; engine.c sets QuickJS's own limit to three eighths of it. */
 const STACK_BYTES = 1024 * 1024;
 const QUICKJS_FILES = ["quickjs.c", "libregexp.c", "libunicode.c", "cutils.c", "libbf.c"];
-const GLUE_FILES = ["engine.c", "natives.c", "number-format.c"];
-const INSTALL_HINT = "Install the toolchain with: apt-get update && apt-get install -y clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32";
+const GLUE_FILES = ["engine.c", "natives.c", "files.c", "number-format.c"];
+const INSTALL_HINT = [
+  "On Debian or Ubuntu, install them with: apt-get update && apt-get install -y clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32",
+  "(CLANG and WASI_SYSROOT point the build at another clang or sysroot).",
+  `To build without the engine, set ${SKIP_VARIABLE}=1: nd-pdk build then compiles with extism-js when it is on PATH, and otherwise stops before plugin.wasm.`,
+].join(" ");
 
 /**
  * A checked edit of quickjs.c. `find` must occur exactly once, so a different QuickJS release fails
@@ -98,24 +98,25 @@ const QUICKJS_EDITS = [
  */
 
 /**
- * Finds clang-14 and the wasi-libc sysroot; the CLANG and WASI_SYSROOT variables override the search.
+ * Finds clang-14 and the wasi-libc sysroot, or says which is missing. The CLANG and WASI_SYSROOT
+ * variables override the search.
  *
- * @returns {Promise<Toolchain | undefined>}
+ * @returns {Promise<{ toolchain: Toolchain, problem?: undefined } | { toolchain?: undefined, problem: string }>}
  */
-export async function findToolchain() {
+export async function checkToolchain() {
   const clang = process.env.CLANG ?? "clang-14";
   let version;
   try {
     version = (await run(clang, ["--version"])).stdout.split("\n")[0] ?? "";
   } catch {
-    return undefined;
+    return { problem: `${clang} was not found on PATH` };
   }
   // Debian's wasi-libc installs into /usr/include/wasm32-wasi and /usr/lib/wasm32-wasi, so /usr
   // is the sysroot there; the WASI SDK layout uses /usr/share/wasi-sysroot.
   const candidates = [process.env.WASI_SYSROOT, "/usr", "/usr/share/wasi-sysroot"].filter((path) => path !== undefined);
   const sysroot = candidates.find((path) => existsSync(join(path, "lib", "wasm32-wasi", "libc.a")));
-  if (sysroot === undefined) return undefined;
-  return { clang, sysroot, version };
+  if (sysroot === undefined) return { problem: `wasi-libc was not found (no lib/wasm32-wasi/libc.a under ${candidates.join(", ")})` };
+  return { toolchain: { clang, sysroot, version } };
 }
 
 function quickjsSourceDir() {
@@ -177,17 +178,6 @@ async function prepareQuickjsSources() {
   return to;
 }
 
-/** Returns PRELUDE_SOURCE of the simulator's prelude module, transpiled from TypeScript and run here. */
-async function loadPreludeSource() {
-  const { code } = await transform(await readFile(PRELUDE_MODULE, "utf8"), { loader: "ts", format: "cjs" });
-  /** @type {{ exports: Record<string, unknown> }} */
-  const module = { exports: {} };
-  new Function("module", "exports", code)(module, module.exports);
-  const source = module.exports.PRELUDE_SOURCE;
-  if (typeof source !== "string") throw new Error(`${PRELUDE_MODULE} no longer exports PRELUDE_SOURCE as a string.`);
-  return source;
-}
-
 /** Writes a C header with the prelude and dispatcher sources as NUL-terminated byte arrays. */
 async function generateEmbeddedJs() {
   const dir = join(CACHE_DIR, "generated");
@@ -206,8 +196,10 @@ async function generateEmbeddedJs() {
   };
   const header = [
     "/* Generated by packages/nd-pdk-engine/scripts/build-engine.mjs. Do not edit. */",
+    // The simulator's prelude is the JavaScript half of the extism-js globals; the engine runs the
+    // same source against natives written in C.
     "/* The extism-js prelude of @nd/pdk-simulator. */",
-    array("nd_prelude_source", await loadPreludeSource()),
+    array("nd_prelude_source", PRELUDE_SOURCE),
     "/* packages/nd-pdk-engine/src/dispatch.js */",
     array("nd_dispatch_source", dispatch),
   ].join("\n");
@@ -335,7 +327,7 @@ async function optimizeEngine(linked, output) {
   if (!existsSync(cached)) {
     const module = binaryen.readBinary(input);
     try {
-      module.setFeatures(WASM_FEATURES);
+      module.setFeatures(wasmFeatures(binaryen));
       binaryen.setOptimizeLevel(ENGINE_OPTIMIZE_LEVEL);
       binaryen.setShrinkLevel(0);
       binaryen.setDebugInfo(false);
@@ -366,8 +358,8 @@ async function optimizeEngine(linked, output) {
  */
 export async function buildEngine(options = {}) {
   const started = performance.now();
-  const toolchain = await findToolchain();
-  if (toolchain === undefined) throw new Error(`clang-14 or the wasi-libc sysroot was not found. ${INSTALL_HINT}`);
+  const { toolchain, problem } = await checkToolchain();
+  if (toolchain === undefined) throw new Error(`The wasm engine of @nd/pdk-engine needs clang-14 and wasi-libc, but ${problem}. ${INSTALL_HINT}`);
 
   const quickjsDir = await prepareQuickjsSources();
   const generatedDir = await generateEmbeddedJs();
@@ -426,6 +418,10 @@ export async function buildEngine(options = {}) {
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  if (process.env[SKIP_VARIABLE] === "1") {
+    console.warn(`${SKIP_VARIABLE}=1: dist/engine.wasm was not built, so nd-pdk build has no built-in compiler.`);
+    process.exit(0);
+  }
   buildEngine({ evalTool: process.argv.includes("--eval-tool") }).then(
     (result) => {
       const also = result.evalTool === undefined ? "" : ` and ${result.evalTool}`;

@@ -16,7 +16,7 @@ import { gzipSync } from "node:zlib";
 import { KernelHost } from "../test/support/kernel-host.js";
 import { callPlugin } from "../test/support/extism-host.js";
 import { buildEngine, ENGINE_DIR, ENGINE_WASM } from "./build-engine.mjs";
-import { compilePlugin } from "./compile-plugin.mjs";
+import { compilePlugin } from "../src/index.js";
 
 const calls = Number(process.argv[2] ?? 200);
 const exampleDist = join(ENGINE_DIR, "..", "..", "examples", "minimal-biography", "dist");

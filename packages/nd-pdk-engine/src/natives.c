@@ -323,5 +323,6 @@ JSValue engine_new_natives(JSContext *ctx)
     if (JS_IsException(natives))
         return natives;
     JS_SetPropertyFunctionList(ctx, natives, native_functions, sizeof(native_functions) / sizeof(native_functions[0]));
+    JS_SetPropertyStr(ctx, natives, "files", engine_new_file_natives(ctx));
     return natives;
 }

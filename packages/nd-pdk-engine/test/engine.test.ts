@@ -1,10 +1,9 @@
 import { beforeAll, describe, expect, test } from "vitest";
 
-import { findToolchain } from "../scripts/build-engine.mjs";
-import { compilePlugin } from "../scripts/compile-plugin.mjs";
+import { compilePlugin } from "../src/index.js";
 import { KernelHost } from "./support/kernel-host.js";
+import { SKIP_ENGINE } from "./support/skip.js";
 
-const toolchain = await findToolchain();
 
 const INTERFACE = `
 declare module "main" {
@@ -64,7 +63,7 @@ module.exports = {
 };
 `;
 
-describe.skipIf(toolchain === undefined)("engine calls", () => {
+describe.skipIf(SKIP_ENGINE)("engine calls", () => {
   let module: WebAssembly.Module;
   let host: KernelHost;
 
@@ -152,7 +151,7 @@ describe.skipIf(toolchain === undefined)("engine calls", () => {
   });
 });
 
-describe.skipIf(toolchain === undefined)("engine build failures", () => {
+describe.skipIf(SKIP_ENGINE)("engine build failures", () => {
   const exportsOnly = 'declare module "main" { export function nd_run(): I32; }';
 
   test("top-level console use fails the build with the facility's name", async () => {

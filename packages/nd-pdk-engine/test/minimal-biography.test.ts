@@ -3,12 +3,12 @@ import { join } from "node:path";
 
 import { beforeAll, describe, expect, test } from "vitest";
 
-import { ENGINE_DIR, findToolchain } from "../scripts/build-engine.mjs";
-import { compilePlugin } from "../scripts/compile-plugin.mjs";
+import { compilePlugin } from "../src/index.js";
 import { callPlugin } from "./support/extism-host.js";
+import { SKIP_ENGINE } from "./support/skip.js";
 
-const toolchain = await findToolchain();
-const EXAMPLE_DIST = join(ENGINE_DIR, "..", "..", "examples", "minimal-biography", "dist");
+// turbo.json makes this test depend on the example's build, which writes these files.
+const EXAMPLE_DIST = join(import.meta.dirname, "..", "..", "..", "examples", "minimal-biography", "dist");
 
 const biographies = JSON.stringify({
   "Nina Simone": "Pianist, singer and songwriter, called the High Priestess of Soul.",
@@ -17,12 +17,12 @@ const biographies = JSON.stringify({
 
 // The same scenarios as the example's own tests, run on the plugin compiled to wasm by the engine
 // and called through a real Extism host.
-describe.skipIf(toolchain === undefined)("minimal-biography compiled by the engine", () => {
+describe.skipIf(SKIP_ENGINE)("minimal-biography compiled by the engine", () => {
   let module: WebAssembly.Module;
 
   beforeAll(async () => {
     if (!existsSync(join(EXAMPLE_DIST, "plugin.js"))) {
-      throw new Error(`${EXAMPLE_DIST}/plugin.js is missing; build the example first: pnpm --filter @nd-examples/minimal-biography build`);
+      throw new Error(`${EXAMPLE_DIST}/plugin.js is missing; build the example first: pnpm turbo run build --filter=@nd-examples/minimal-biography`);
     }
     const { wasm } = await compilePlugin({
       bundle: readFileSync(join(EXAMPLE_DIST, "plugin.js"), "utf8"),

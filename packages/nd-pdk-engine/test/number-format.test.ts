@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, test } from "vitest";
 
-import { EVAL_TOOL_WASM, findToolchain } from "../scripts/build-engine.mjs";
+import { EVAL_TOOL_WASM } from "../scripts/build-engine.mjs";
 import { evaluateInQuickjs } from "./support/eval-tool.js";
+import { SKIP_ENGINE } from "./support/skip.js";
 
-const toolchain = await findToolchain();
 
 // Runs identically in V8 and in QuickJS, so both format the same calls.
 const FORMAT_ALL_SOURCE = `function formatAll(x) {
@@ -67,7 +67,7 @@ function testValues(): number[] {
   return values;
 }
 
-describe.skipIf(toolchain === undefined)("number formatting of the QuickJS build", () => {
+describe.skipIf(SKIP_ENGINE)("number formatting of the QuickJS build", () => {
   const values = testValues();
   let quickjsResults: Formatted[] = [];
 

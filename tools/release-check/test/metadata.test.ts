@@ -11,8 +11,8 @@ const rootLicense = readFileSync(path.join(REPOSITORY_ROOT, "LICENSE"), "utf8");
 const changesetConfig = JSON.parse(readFileSync(path.join(REPOSITORY_ROOT, ".changeset/config.json"), "utf8")) as { fixed: string[][]; access: string };
 const packages = publishedPackages();
 
-test("published packages are the six PDK packages", () => {
-  expect(packages.map((pkg) => pkg.name).sort()).toEqual(["@nd/pdk", "@nd/pdk-capabilities", "@nd/pdk-cli", "@nd/pdk-host", "@nd/pdk-simulator", "@nd/pdk-types"]);
+test("published packages are the seven PDK packages", () => {
+  expect(packages.map((pkg) => pkg.name).sort()).toEqual(["@nd/pdk", "@nd/pdk-capabilities", "@nd/pdk-cli", "@nd/pdk-engine", "@nd/pdk-host", "@nd/pdk-simulator", "@nd/pdk-types"]);
 });
 
 test("changesets version every published package together", () => {

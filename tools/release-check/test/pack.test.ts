@@ -43,3 +43,11 @@ describe.each(publishedPackages().map((pkg) => [pkg.name, pkg] as const))("%s ta
     expect(files.filter((file) => /^(src|test)\//.test(file) || file.endsWith(".map"))).toEqual([]);
   });
 });
+
+// nd-pdk build falls back to the engine where extism-js is missing, so a release without it would
+// leave most users with no compiler. A build with ND_PDK_ENGINE_SKIP=1 has none to ship.
+describe.skipIf(process.env["ND_PDK_ENGINE_SKIP"] === "1")("@nd/pdk-engine tarball", () => {
+  test("contains the engine", () => {
+    expect(packedFiles("packages/nd-pdk-engine")).toContain("dist/engine.wasm");
+  });
+});

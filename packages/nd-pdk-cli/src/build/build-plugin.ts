@@ -14,7 +14,8 @@ import { checkExports, checkImports, checkLoadRules, checkPermissionUse, mergeFi
 import type { BundleOutput } from "./bundle.js";
 import { bundlePlugin } from "./bundle.js";
 import { compileAndPack } from "./compile-and-pack.js";
-import { COMPILER_HINT, resolveCompiler } from "./compile.js";
+import type { Compiler } from "./compile.js";
+import { compilerHint, selectCompiler } from "./compile.js";
 import { evaluateBundle } from "./evaluate.js";
 import { renderInterfaceFile } from "./interface-file.js";
 import { invalidIdReason, pluginId } from "./pack.js";
@@ -32,12 +33,18 @@ export interface BuildOptions {
   readonly entry?: string | undefined;
   /** Where the output goes. Default: dist. */
   readonly outDir?: string | undefined;
-  /** The compiler to run instead of extism-js: a path, or a command name looked up on PATH. */
+  /**
+   * The compiler: `extism-js` (from PATH), `engine` (the built-in @nd/pdk-engine), or a path or
+   * command name of a compiler that takes the extism-js arguments. Default: extism-js when it is on
+   * PATH, else the engine when its wasm file exists, else none, and the build stops before plugin.wasm.
+   */
   readonly compiler?: string | undefined;
   /** The plugin id, which names the .ndp file. Default: the package.json name without its scope. */
   readonly id?: string | undefined;
   /** The PATH searched for extism-js. Default: the PATH of this process. */
   readonly searchPath?: string | undefined;
+  /** The engine.wasm the built-in engine runs. Default: the one @nd/pdk-engine ships. */
+  readonly engineWasmFile?: string | undefined;
 }
 
 interface BuildPaths {
@@ -46,10 +53,11 @@ interface BuildPaths {
   readonly outDir: string;
   readonly bundleFile: string;
   readonly interfaceFile: string;
-  readonly compiler: string | undefined;
+  /** The compiler, or why the engine is unavailable when no compiler was found. */
+  readonly compiler: Compiler | { readonly engineProblem: string };
 }
 
-/** Resolves the paths of a build, rejecting options that name something that does not exist. */
+/** Resolves the paths and the compiler of a build, rejecting options that name something that does not exist. */
 function resolvePaths(options: BuildOptions): BuildPaths {
   const dir = path.resolve(options.dir ?? ".");
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -61,10 +69,7 @@ function resolvePaths(options: BuildOptions): BuildPaths {
     throw new UsageError(`--entry ${options.entry}: ${displayPath(entry)} does not exist; give the module whose default export is the definePlugin result`);
   }
 
-  const compiler = resolveCompiler(options.compiler, options.searchPath ?? process.env["PATH"] ?? "");
-  if (compiler === undefined && options.compiler !== undefined) {
-    throw new UsageError(`--compiler ${options.compiler} was not found: give the path of the compiler, or a command on PATH`);
-  }
+  const compiler = selectCompiler(options.compiler, options.searchPath ?? process.env["PATH"] ?? "", options.engineWasmFile);
 
   const outDir = path.resolve(dir, options.outDir ?? "dist");
   return { dir, entry, outDir, bundleFile: path.join(outDir, "plugin.js"), interfaceFile: path.join(outDir, "plugin.d.ts"), compiler };
@@ -219,10 +224,11 @@ function check(manifest: Manifest | undefined, code: string, recorder: BuildReco
  * Builds a plugin: bundles the entry module, learns its exports by running the bundle's top-level
  * code in QuickJS, finds the host functions it uses, checks them against manifest.json and
  * Navidrome's rules, writes plugin.js, plugin.js.map and plugin.d.ts, and, when a compiler is
- * available, compiles plugin.wasm and packs `<id>.ndp`. When a check fails, nothing is compiled,
+ * available (extism-js or the built-in engine), compiles plugin.wasm and packs `<id>.ndp`. When a check fails, nothing is compiled,
  * but the bundle and the interface file are still written for inspection.
  *
- * @throws {UsageError} when the directory, a given entry module or a given compiler does not exist.
+ * @throws {UsageError} when the directory, a given entry module or a given compiler does not exist,
+ * or when `--compiler engine` or `--compiler extism-js` is given and that compiler is unavailable.
  */
 export async function buildPlugin(options: BuildOptions = {}): Promise<CheckResult> {
   const paths = resolvePaths(options);
@@ -247,8 +253,8 @@ export async function buildPlugin(options: BuildOptions = {}): Promise<CheckResu
   recorder.step("interface", "ok", displayPath(paths.interfaceFile));
   if (recorder.findings.errors.length > 0 || id === undefined) return recorder.finish();
 
-  if (paths.compiler === undefined) {
-    recorder.findings.warnings.push(COMPILER_HINT);
+  if ("engineProblem" in paths.compiler) {
+    recorder.findings.warnings.push(compilerHint(paths.compiler.engineProblem));
     recorder.step("compile", "skipped", "no compiler found");
     return recorder.finish();
   }

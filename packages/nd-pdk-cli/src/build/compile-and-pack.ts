@@ -1,13 +1,16 @@
 /**
  * The last stages of a build: compile plugin.wasm, check it against the interface file, pack the .ndp.
  */
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+
+import { compilePlugin } from "@nd/pdk-engine";
 
 import type { CheckResult } from "../output.js";
 import { displayPath, ExitCode } from "../output.js";
 import { readWasmInterface } from "../validate/wasm.js";
-import { runCompiler } from "./compile.js";
+import type { Compiler } from "./compile.js";
+import { compilerLabel, runCompiler } from "./compile.js";
 import { packPlugin } from "./pack.js";
 import type { BuildRecorder } from "./recorder.js";
 import { formatSize } from "./recorder.js";
@@ -15,8 +18,7 @@ import { formatSize } from "./recorder.js";
 /** What the compile and pack stages need from the earlier ones. */
 export interface CompileContext {
   readonly recorder: BuildRecorder;
-  /** Absolute path of the compiler. */
-  readonly compiler: string;
+  readonly compiler: Compiler;
   readonly dir: string;
   readonly outDir: string;
   readonly bundleFile: string;
@@ -47,35 +49,64 @@ async function compareWithInterface(wasm: Uint8Array, exports: readonly string[]
   return problems;
 }
 
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => `  ${line}`)
+    .join("\n");
+}
+
+/** Runs extism-js or a compatible command; true when it wrote the wasm file. */
+async function runExternalCompiler(compilerPath: string, context: CompileContext, wasmFile: string): Promise<boolean> {
+  const { recorder, dir, bundleFile, interfaceFile } = context;
+  const compilerName = path.basename(compilerPath);
+  const outcome = await runCompiler(compilerPath, bundleFile, interfaceFile, wasmFile, dir);
+  if (outcome.startError !== undefined || outcome.exitCode !== 0) {
+    let how = `exited with code ${String(outcome.exitCode)}`;
+    if (outcome.signal !== null) how = `was stopped by ${outcome.signal}`;
+    if (outcome.startError !== undefined) how = `could not be started (${outcome.startError})`;
+    const output = outcome.stderr.trim() || outcome.stdout.trim();
+    recorder.findings.errors.push(`the compiler ${compilerPath} ${how}${output === "" ? "" : `:\n${indent(output)}`}`);
+    recorder.step("compile", "failed", `${compilerName} ${how}`);
+    return false;
+  }
+  if (!existsSync(wasmFile)) {
+    recorder.findings.errors.push(`the compiler ${compilerPath} exited with code 0 but wrote no ${displayPath(wasmFile)}: check that it takes the extism-js arguments <bundle> -i <interface file> -o <wasm file>`);
+    recorder.step("compile", "failed", `${compilerName} wrote no ${WASM_FILE}`);
+    return false;
+  }
+  return true;
+}
+
+/** Compiles with the built-in engine in this process; true when it wrote the wasm file. */
+async function runEngine(wasmEngineFile: string, context: CompileContext, wasmFile: string): Promise<boolean> {
+  const { recorder, bundleFile, interfaceFile } = context;
+  try {
+    const result = await compilePlugin({ bundle: readFileSync(bundleFile, "utf8"), interfaceText: readFileSync(interfaceFile, "utf8"), wasmFile: wasmEngineFile });
+    if (result.messages !== "") recorder.findings.warnings.push(`the engine printed while it ran the plugin's top-level code:\n${indent(result.messages)}`);
+    writeFileSync(wasmFile, result.wasm);
+    return true;
+  } catch (error) {
+    recorder.findings.errors.push(`the built-in engine could not compile ${displayPath(bundleFile)}:\n${indent((error as Error).message)}`);
+    recorder.step("compile", "failed", "engine failed");
+    return false;
+  }
+}
+
 /**
  * Runs the compiler, checks the module it wrote, and packs `<id>.ndp`. A compiler that fails, writes
  * nothing, or writes a module that does not match the interface file gives exit code 3.
  */
 export async function compileAndPack(context: CompileContext): Promise<CheckResult> {
-  const { recorder, compiler, dir, outDir, bundleFile, interfaceFile, manifestText, id } = context;
+  const { recorder, compiler, outDir, interfaceFile, manifestText, id } = context;
   const wasmFile = path.join(outDir, WASM_FILE);
-  const compilerName = path.basename(compiler);
+  const compilerName = compiler.kind === "engine" ? "engine" : path.basename(compiler.path);
+  recorder.compiler = compilerLabel(compiler);
 
   // A plugin.wasm left by an earlier build must not pass for this build's output.
   rmSync(wasmFile, { force: true });
-  const outcome = await runCompiler(compiler, bundleFile, interfaceFile, wasmFile, dir);
-  if (outcome.startError !== undefined || outcome.exitCode !== 0) {
-    let how = `exited with code ${String(outcome.exitCode)}`;
-    if (outcome.signal !== null) how = `was stopped by ${outcome.signal}`;
-    if (outcome.startError !== undefined) how = `could not be started (${outcome.startError})`;
-    const output = (outcome.stderr.trim() || outcome.stdout.trim())
-      .split("\n")
-      .map((line) => `  ${line}`)
-      .join("\n");
-    recorder.findings.errors.push(`the compiler ${compiler} ${how}${output.trim() === "" ? "" : `:\n${output}`}`);
-    recorder.step("compile", "failed", `${compilerName} ${how}`);
-    return recorder.finish(ExitCode.compilerFailed);
-  }
-  if (!existsSync(wasmFile)) {
-    recorder.findings.errors.push(`the compiler ${compiler} exited with code 0 but wrote no ${displayPath(wasmFile)}: check that it takes the extism-js arguments <bundle> -i <interface file> -o <wasm file>`);
-    recorder.step("compile", "failed", `${compilerName} wrote no ${WASM_FILE}`);
-    return recorder.finish(ExitCode.compilerFailed);
-  }
+  const written = compiler.kind === "engine" ? await runEngine(compiler.wasmFile, context, wasmFile) : await runExternalCompiler(compiler.path, context, wasmFile);
+  if (!written) return recorder.finish(ExitCode.compilerFailed);
   const wasm = new Uint8Array(readFileSync(wasmFile));
   recorder.files.push(wasmFile);
 

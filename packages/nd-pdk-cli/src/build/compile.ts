@@ -1,16 +1,42 @@
 /**
- * Runs the wasm compiler (extism-js or a compatible command) on the bundle and the interface file.
+ * Chooses the wasm compiler of a build (extism-js, the built-in engine, or a compatible command) and
+ * runs an external one on the bundle and the interface file.
  */
 import { spawn } from "node:child_process";
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import path from "node:path";
 
-/** The compiler nd-pdk looks for on PATH. */
+import { engineStatus } from "@nd/pdk-engine";
+
+import { UsageError } from "../output.js";
+
+/** The compiler nd-pdk looks for on PATH, and the `--compiler` keyword that requires it. */
 export const DEFAULT_COMPILER = "extism-js";
 
-/** The line printed when no compiler is found. */
-export const COMPILER_HINT =
-  "extism-js was not found on PATH, so plugin.wasm and the .ndp package were not built: install extism-js from https://github.com/extism/js-pdk/releases, put binaryen's wasm-merge and wasm-opt on PATH, and run the build again (or pass --compiler <path>)";
+/** The `--compiler` keyword of the built-in engine, @nd/pdk-engine. */
+export const ENGINE_COMPILER = "engine";
+
+const EXTISM_JS_INSTALL = "install extism-js from https://github.com/extism/js-pdk/releases and put binaryen's wasm-merge and wasm-opt on PATH";
+
+/** The warning of a build that found no compiler; `engineProblem` says why the engine is unavailable. */
+export function compilerHint(engineProblem: string): string {
+  return `no compiler was found, so plugin.wasm and the .ndp package were not built: extism-js is not on PATH, and the built-in engine is unavailable because ${engineProblem}. Make either one available (${EXTISM_JS_INSTALL}), then run the build again, or pass --compiler <path>`;
+}
+
+/**
+ * The compiler of a build: extism-js from PATH, the built-in engine, or a command given with
+ * `--compiler` that takes the extism-js arguments.
+ */
+export type Compiler =
+  | { readonly kind: "extism-js"; readonly path: string }
+  | { readonly kind: "engine"; readonly wasmFile: string }
+  | { readonly kind: "command"; readonly path: string };
+
+/** The compiler's name in the step lines and in `--json` output. */
+export function compilerLabel(compiler: Compiler): string {
+  if (compiler.kind === "command") return compiler.path;
+  return compiler.kind;
+}
 
 function isExecutableFile(file: string): boolean {
   try {
@@ -36,13 +62,35 @@ export function findOnPath(name: string, pathValue: string): string | undefined 
 }
 
 /**
- * The compiler's absolute path: `given` when it is a path (relative to the working directory), a
- * `given` command found on PATH, or extism-js from PATH. Undefined when none is found.
+ * Chooses the compiler. `given` is the `--compiler` value: the keyword `extism-js` or `engine`, a
+ * path (relative to the working directory), or a command on PATH. Without it, extism-js from PATH
+ * comes first and the engine second. Returns the reason the engine is unavailable when no compiler
+ * is found.
+ *
+ * @throws {UsageError} when the compiler `given` names is not available.
  */
-export function resolveCompiler(given: string | undefined, searchPath: string): string | undefined {
-  if (given === undefined) return findOnPath(DEFAULT_COMPILER, searchPath);
-  if (given.includes("/") || given.includes(path.sep)) return existsSync(given) ? path.resolve(given) : undefined;
-  return findOnPath(given, searchPath);
+export function selectCompiler(given: string | undefined, searchPath: string, engineWasmFile: string | undefined): Compiler | { readonly engineProblem: string } {
+  if (given === DEFAULT_COMPILER || given === undefined) {
+    const found = findOnPath(DEFAULT_COMPILER, searchPath);
+    if (found !== undefined) return { kind: "extism-js", path: found };
+    if (given !== undefined) throw new UsageError(`--compiler ${given}: extism-js was not found on PATH; ${EXTISM_JS_INSTALL}, or use --compiler ${ENGINE_COMPILER}`);
+  }
+
+  if (given === ENGINE_COMPILER || given === undefined) {
+    const status = engineStatus({ wasmFile: engineWasmFile });
+    if (status.available) return { kind: "engine", wasmFile: status.wasmFile };
+    if (given !== undefined) throw new UsageError(`--compiler ${given}: the built-in engine is unavailable because ${status.reason}. Use --compiler ${DEFAULT_COMPILER} instead`);
+    return { engineProblem: status.reason };
+  }
+
+  let found: string | undefined;
+  if (given.includes("/") || given.includes(path.sep)) {
+    if (existsSync(given)) found = path.resolve(given);
+  } else {
+    found = findOnPath(given, searchPath);
+  }
+  if (found === undefined) throw new UsageError(`--compiler ${given} was not found: give the path of the compiler, a command on PATH, or the keyword ${DEFAULT_COMPILER} or ${ENGINE_COMPILER}`);
+  return { kind: "command", path: found };
 }
 
 /** How a compiler run ended. */

@@ -28,6 +28,8 @@ export class BuildRecorder {
   exports: readonly string[] = [];
   imports: readonly string[] = [];
   minNavidrome: MinimumRelease | null = null;
+  /** The compiler that ran, as `--json` reports it; null until one runs. */
+  compiler: string | null = null;
 
   step(stage: string, status: Step["status"], detail: string): void {
     this.steps.push({ stage, status, detail });
@@ -52,6 +54,7 @@ export class BuildRecorder {
       warnings: this.findings.warnings,
       errors: this.findings.errors,
       steps: this.steps,
+      compiler: this.compiler,
       exitCode: code,
     };
   }

@@ -12,6 +12,11 @@ export interface HostOptions {
   /** Navidrome plugin configuration, served by the config_get host function. */
   readonly config?: Readonly<Record<string, string>>;
   readonly logLevel?: keyof typeof LOG_LEVELS;
+  /**
+   * Host folders the plugin sees, by guest path (`/storage`). @extism/extism 1.0.3 hands this map to
+   * node:wasi as its preopens, whose keys are guest paths and whose values are host folders.
+   */
+  readonly allowedPaths?: Readonly<Record<string, string>>;
 }
 
 export interface CallOutcome {
@@ -40,6 +45,7 @@ export async function callPlugin(module: WebAssembly.Module, exportName: string,
     { wasm: [{ module }] },
     {
       useWasi: true,
+      allowedPaths: { ...options.allowedPaths },
       functions: {
         "extism:host/user": {
           config_get(context: CallContext, offset: bigint): bigint {
