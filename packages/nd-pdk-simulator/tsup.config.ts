@@ -1,10 +1,17 @@
+import { copyFile } from "node:fs/promises";
+
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/generated/api.ts"],
+  entry: ["src/index.ts", "src/generated/api.ts", "src/runtime/quickjs-prelude.ts"],
   format: ["esm"],
   target: "node20",
   platform: "node",
   dts: true,
   clean: true,
+  // The wasm runtime starts this worker from `new URL("./wasm-worker.mjs", import.meta.url)`, which
+  // in the build is dist/index.js or a chunk beside it, so the file is copied to dist/ as it is.
+  async onSuccess() {
+    await copyFile("src/runtime/wasm-worker.mjs", "dist/wasm-worker.mjs");
+  },
 });

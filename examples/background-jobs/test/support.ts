@@ -11,6 +11,7 @@ import {
   type Navidrome,
   type NavidromeOptions,
   readBundle,
+  readWasm,
 } from "@nd/pdk-simulator";
 import { vi } from "vitest";
 
@@ -113,8 +114,8 @@ function create(options: ScenarioOptions): { navidrome: Navidrome; listenLog: Fa
   return { navidrome, listenLog };
 }
 
-// Every scenario runs twice: on the plugin object in-process, and on the built bundle inside QuickJS,
-// the engine family extism-js uses.
+// Every scenario runs three times: on the plugin object in-process, on the built bundle inside QuickJS
+// (the engine family extism-js uses), and on the compiled plugin.wasm in a real Extism host.
 export const runtimes: [string, Runtime][] = [
   [
     "in-process",
@@ -131,6 +132,13 @@ export const runtimes: [string, Runtime][] = [
     async (options = {}) => {
       const { navidrome, listenLog } = create(options);
       return { navidrome, listenLog, plugin: await navidrome.loadBundle(readBundle(projectDir)) };
+    },
+  ],
+  [
+    "Extism wasm",
+    async (options = {}) => {
+      const { navidrome, listenLog } = create(options);
+      return { navidrome, listenLog, plugin: await navidrome.loadWasm(readWasm(projectDir)) };
     },
   ],
 ];

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 
 import type { HttpHandler, HttpResponseInfo, LoadedPlugin, Navidrome } from "@nd/pdk-simulator";
-import { createNavidrome, readBundle } from "@nd/pdk-simulator";
+import { createNavidrome, readBundle, readWasm } from "@nd/pdk-simulator";
 import { describe, expect, test } from "vitest";
 
 import manifest from "../manifest.json" with { type: "json" };
@@ -48,8 +48,8 @@ interface Started {
   plugin: LoadedPlugin;
 }
 
-// Every scenario runs twice: on the plugin object in-process, and on the built bundle inside QuickJS,
-// the engine family extism-js uses.
+// Every scenario runs three times: on the plugin object in-process, on the built bundle inside QuickJS
+// (the engine family extism-js uses), and on the compiled plugin.wasm in a real Extism host.
 const runtimes: [string, (http: HttpHandler) => Promise<Started>][] = [
   [
     "in-process",
@@ -63,6 +63,13 @@ const runtimes: [string, (http: HttpHandler) => Promise<Started>][] = [
     async (http) => {
       const navidrome = createNavidrome({ manifest, http });
       return { navidrome, plugin: await navidrome.loadBundle(readBundle(`${import.meta.dirname}/..`)) };
+    },
+  ],
+  [
+    "Extism wasm",
+    async (http) => {
+      const navidrome = createNavidrome({ manifest, http });
+      return { navidrome, plugin: await navidrome.loadWasm(readWasm(`${import.meta.dirname}/..`)) };
     },
   ],
 ];

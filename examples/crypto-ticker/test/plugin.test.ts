@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 
-import { createNavidrome, type LoadedPlugin, type Navidrome, type NavidromeOptions, readBundle } from "@nd/pdk-simulator";
+import { createNavidrome, type LoadedPlugin, type Navidrome, type NavidromeOptions, readBundle, readWasm } from "@nd/pdk-simulator";
 import { describe, expect, test } from "vitest";
 
 import manifest from "../manifest.json" with { type: "json" };
@@ -30,11 +30,12 @@ function pendingDelays(navidrome: Navidrome): number[] {
   return navidrome.services.scheduler.jobs().map((job) => ((job.nextRun ?? 0) - navidrome.clock.now()) / 1000);
 }
 
-// Every scenario runs twice: on the plugin object in-process, and on the built bundle inside QuickJS,
-// the engine family extism-js uses.
+// Every scenario runs three times: on the plugin object in-process, on the built bundle inside QuickJS
+// (the engine family extism-js uses), and on the compiled plugin.wasm in a real Extism host.
 const runtimes: [string, (navidrome: Navidrome) => LoadedPlugin | Promise<LoadedPlugin>][] = [
   ["in-process", (navidrome) => navidrome.load(plugin)],
   ["QuickJS bundle", (navidrome) => navidrome.loadBundle(readBundle(projectDir))],
+  ["Extism wasm", (navidrome) => navidrome.loadWasm(readWasm(projectDir))],
 ];
 
 describe.each(runtimes)("crypto-ticker (%s)", (_runtime, loadInto) => {

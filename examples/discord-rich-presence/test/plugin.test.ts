@@ -9,7 +9,7 @@ import {
   type LoadedPlugin,
   type Navidrome,
   type NavidromeOptions,
-  readBundle,
+  readBundle, readWasm,
 } from "@nd/pdk-simulator";
 import { afterEach, describe, expect, test, vi } from "vitest";
 
@@ -88,11 +88,12 @@ function report(state: string, positionMs: number, track: TrackInfo = hyperballa
   return { username: "alice", track, state, positionMs, playbackRate: 1, playerId: "b81e2f04-6c1d-4a7e-9f35-0d2c8e6a4b19", playerName: "Feishin", timestamp: 1767225660 };
 }
 
-// Every scenario runs twice: on the plugin object in-process, and on the built bundle inside QuickJS,
-// the engine family extism-js uses.
+// Every scenario runs three times: on the plugin object in-process, on the built bundle inside QuickJS
+// (the engine family extism-js uses), and on the compiled plugin.wasm in a real Extism host.
 const runtimes: [string, (navidrome: Navidrome) => LoadedPlugin | Promise<LoadedPlugin>][] = [
   ["in-process", (navidrome) => navidrome.load(plugin)],
   ["QuickJS bundle", (navidrome) => navidrome.loadBundle(readBundle(projectDir))],
+  ["Extism wasm", (navidrome) => navidrome.loadWasm(readWasm(projectDir))],
 ];
 
 afterEach(() => {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 
 import type { TrackInfo } from "@nd/pdk";
 import type { HttpHandler, HttpRequestInfo, HttpResponseInfo, LoadedPlugin, Navidrome } from "@nd/pdk-simulator";
-import { createNavidrome, readBundle } from "@nd/pdk-simulator";
+import { createNavidrome, readBundle, readWasm } from "@nd/pdk-simulator";
 import { describe, expect, test } from "vitest";
 
 import manifest from "../manifest.json" with { type: "json" };
@@ -77,8 +77,8 @@ interface Started {
   plugin: LoadedPlugin;
 }
 
-// Every scenario runs twice: on the plugin object in-process, and on the built bundle inside QuickJS,
-// the engine family extism-js uses.
+// Every scenario runs three times: on the plugin object in-process, on the built bundle inside QuickJS
+// (the engine family extism-js uses), and on the compiled plugin.wasm in a real Extism host.
 const runtimes: [string, (config: Record<string, string>, http: HttpHandler) => Promise<Started>][] = [
   [
     "in-process",
@@ -92,6 +92,13 @@ const runtimes: [string, (config: Record<string, string>, http: HttpHandler) => 
     async (config, http) => {
       const navidrome = createNavidrome({ manifest, config, http });
       return { navidrome, plugin: await navidrome.loadBundle(readBundle(`${import.meta.dirname}/..`)) };
+    },
+  ],
+  [
+    "Extism wasm",
+    async (config, http) => {
+      const navidrome = createNavidrome({ manifest, config, http });
+      return { navidrome, plugin: await navidrome.loadWasm(readWasm(`${import.meta.dirname}/..`)) };
     },
   ],
 ];

@@ -1,4 +1,4 @@
-import { createNavidrome, type LoadedPlugin, readBundle } from "@nd/pdk-simulator";
+import { createNavidrome, type LoadedPlugin, readBundle, readWasm } from "@nd/pdk-simulator";
 import { describe, expect, test } from "vitest";
 
 import manifest from "../manifest.json" with { type: "json" };
@@ -9,11 +9,12 @@ const biographies = JSON.stringify({
   "Miles Davis": "Trumpeter who shaped bebop, cool jazz and jazz fusion.",
 });
 
-// Every scenario runs twice: on the plugin object in-process, and on the built bundle inside QuickJS,
-// the engine family extism-js uses.
+// Every scenario runs three times: on the plugin object in-process, on the built bundle inside QuickJS
+// (the engine family extism-js uses), and on the compiled plugin.wasm in a real Extism host.
 const runtimes: [string, (config: Record<string, string>) => Promise<LoadedPlugin>][] = [
   ["in-process", async (config) => createNavidrome({ manifest, config }).load(plugin)],
   ["QuickJS bundle", async (config) => createNavidrome({ manifest, config }).loadBundle(readBundle(`${import.meta.dirname}/..`))],
+  ["Extism wasm", async (config) => createNavidrome({ manifest, config }).loadWasm(readWasm(`${import.meta.dirname}/..`))],
 ];
 
 describe.each(runtimes)("minimal-biography (%s)", (_runtime, load) => {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 
-import { createNavidrome, type LoadedPlugin, type Navidrome, type NavidromeOptions, readBundle } from "@nd/pdk-simulator";
+import { createNavidrome, type LoadedPlugin, type Navidrome, type NavidromeOptions, readBundle, readWasm } from "@nd/pdk-simulator";
 import { describe, expect, test } from "vitest";
 
 import manifest from "../manifest.json" with { type: "json" };
@@ -24,8 +24,8 @@ const MINUTE = 60_000;
 type Options = Omit<NavidromeOptions, "manifest">;
 type Start = (options: Options) => Promise<{ navidrome: Navidrome; loaded: LoadedPlugin }>;
 
-// Every scenario runs twice: on the plugin object in-process, and on the built bundle inside QuickJS,
-// the engine family extism-js uses.
+// Every scenario runs three times: on the plugin object in-process, on the built bundle inside QuickJS
+// (the engine family extism-js uses), and on the compiled plugin.wasm in a real Extism host.
 const runtimes: [string, Start][] = [
   [
     "in-process",
@@ -39,6 +39,13 @@ const runtimes: [string, Start][] = [
     async (options) => {
       const navidrome = createNavidrome({ manifest, users, ...options });
       return { navidrome, loaded: await navidrome.loadBundle(readBundle(`${import.meta.dirname}/..`)) };
+    },
+  ],
+  [
+    "Extism wasm",
+    async (options) => {
+      const navidrome = createNavidrome({ manifest, users, ...options });
+      return { navidrome, loaded: await navidrome.loadWasm(readWasm(`${import.meta.dirname}/..`)) };
     },
   ],
 ];

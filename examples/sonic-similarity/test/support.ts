@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 
 import type { SongRef, Track } from "@nd/pdk";
-import { createNavidrome, type HttpRequestInfo, type HttpResponseInfo, type LoadedPlugin, type Navidrome, type NavidromeOptions, readBundle } from "@nd/pdk-simulator";
+import { createNavidrome, type HttpRequestInfo, type HttpResponseInfo, type LoadedPlugin, type Navidrome, type NavidromeOptions, readBundle, readWasm } from "@nd/pdk-simulator";
 
 import manifest from "../manifest.json" with { type: "json" };
 import plugin from "../src/index.js";
@@ -118,8 +118,8 @@ function create(options: ScenarioOptions): { navidrome: Navidrome; timbreLab: Fa
   return { navidrome, timbreLab };
 }
 
-// Every scenario runs twice: on the plugin object in-process, and on the built bundle inside QuickJS,
-// the engine family extism-js uses.
+// Every scenario runs three times: on the plugin object in-process, on the built bundle inside QuickJS
+// (the engine family extism-js uses), and on the compiled plugin.wasm in a real Extism host.
 export const runtimes: [string, (options?: ScenarioOptions) => Promise<Scenario>][] = [
   [
     "in-process",
@@ -133,6 +133,13 @@ export const runtimes: [string, (options?: ScenarioOptions) => Promise<Scenario>
     async (options = {}) => {
       const { navidrome, timbreLab } = create(options);
       return { navidrome, timbreLab, plugin: await navidrome.loadBundle(readBundle(projectDir)) };
+    },
+  ],
+  [
+    "Extism wasm",
+    async (options = {}) => {
+      const { navidrome, timbreLab } = create(options);
+      return { navidrome, timbreLab, plugin: await navidrome.loadWasm(readWasm(projectDir)) };
     },
   ],
 ];

@@ -8,7 +8,7 @@ import {
   type LoadedPlugin,
   type Navidrome,
   type NavidromeOptions,
-  readBundle,
+  readBundle, readWasm,
 } from "@nd/pdk-simulator";
 import { describe, expect, test } from "vitest";
 
@@ -55,11 +55,12 @@ const config = {
   defaultUrl: DEFAULT_HOOK,
 };
 
-// Every scenario runs twice: on the plugin object in-process, and on the built bundle inside QuickJS,
-// the engine family extism-js uses.
+// Every scenario runs three times: on the plugin object in-process, on the built bundle inside QuickJS
+// (the engine family extism-js uses), and on the compiled plugin.wasm in a real Extism host.
 const runtimes: [string, (navidrome: Navidrome) => LoadedPlugin | Promise<LoadedPlugin>][] = [
   ["in-process", (navidrome) => navidrome.load(plugin)],
   ["QuickJS bundle", (navidrome) => navidrome.loadBundle(readBundle(projectDir))],
+  ["Extism wasm", (navidrome) => navidrome.loadWasm(readWasm(projectDir))],
 ];
 
 describe.each(runtimes)("webhook-scrobbler (%s)", (_runtime, loadInto) => {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 
 import type { HttpHandler, HttpResponseInfo, LoadedPlugin, Navidrome } from "@nd/pdk-simulator";
-import { createNavidrome, readBundle } from "@nd/pdk-simulator";
+import { createNavidrome, readBundle, readWasm } from "@nd/pdk-simulator";
 import { describe, expect, test } from "vitest";
 
 import manifest from "../manifest.json" with { type: "json" };
@@ -53,8 +53,8 @@ interface Setup {
   config?: Record<string, string>;
 }
 
-// Every scenario runs twice: on the plugin object in-process, and on the built bundle inside QuickJS,
-// the engine family extism-js uses.
+// Every scenario runs three times: on the plugin object in-process, on the built bundle inside QuickJS
+// (the engine family extism-js uses), and on the compiled plugin.wasm in a real Extism host.
 const runtimes: [string, (setup: Setup) => Promise<Started>][] = [
   [
     "in-process",
@@ -68,6 +68,13 @@ const runtimes: [string, (setup: Setup) => Promise<Started>][] = [
     async ({ remote, config = {} }) => {
       const navidrome = createNavidrome({ manifest, config, http: wikimedia(remote) });
       return { navidrome, plugin: await navidrome.loadBundle(readBundle(`${import.meta.dirname}/..`)) };
+    },
+  ],
+  [
+    "Extism wasm",
+    async ({ remote, config = {} }) => {
+      const navidrome = createNavidrome({ manifest, config, http: wikimedia(remote) });
+      return { navidrome, plugin: await navidrome.loadWasm(readWasm(`${import.meta.dirname}/..`)) };
     },
   ],
 ];

@@ -3,12 +3,13 @@ export type { CallOutcome, HostFunctionImpl, LogLevel, LogRecord, SimulatedServi
 export { ManifestError, manifestLoadRules, parseByteSize, parseManifest } from "./manifest/validate.js";
 export { publicManifestSchema as manifestSchema } from "./manifest/schema.js";
 export type { ConfigDefinition, HostListPermission, Manifest, PermissionKey, Permissions, ReasonPermission } from "./manifest/types.js";
-export { createNavidrome, detectCapabilities, readBundle } from "./navidrome.js";
-export type { BundleLimits, BundleSource, HostCallRecord, LoadedPlugin, Navidrome } from "./navidrome.js";
+export { createNavidrome, detectCapabilities, readBundle, readWasm } from "./navidrome.js";
+export type { BundleLimits, BundleSource, HostCallRecord, LoadedPlugin, Navidrome, WasmLimits, WasmSource } from "./navidrome.js";
 export type {
   HttpHandler,
   HttpRequestInfo,
   HttpResponseInfo,
+  MountOption,
   NavidromeOptions,
   SimulatedLibrary,
   SimulatedUser,
@@ -17,6 +18,7 @@ export type {
 } from "./options.js";
 export type { CallResult, CapabilityCaller, PluginCaller } from "./plugin-caller.js";
 export type { HostBridge } from "./runtime/bridge.js";
+export type { MountedFolder } from "./runtime/files.js";
 export type { PluginExportsObject } from "./runtime/in-process.js";
 export { loadQuickJsPlugin } from "./runtime/quickjs.js";
 export type { QuickJsPlugin, QuickJsPluginOptions, TopLevelProblem } from "./runtime/quickjs.js";

@@ -6,15 +6,18 @@ import { capabilities, services as serviceInfo } from "./generated/api.js";
 import type { CallOutcome, HostFunctionImpl, LogLevel, LogRecord, ServiceContext, SimulatedService } from "./host/service.js";
 import { ServiceError } from "./host/service.js";
 import { manifestLoadRules, parseManifest } from "./manifest/validate.js";
+import { resolveMounts } from "./mounts.js";
 import type { Manifest } from "./manifest/types.js";
 import type { NavidromeOptions } from "./options.js";
 import type { PluginCaller } from "./plugin-caller.js";
 import { createPluginCaller } from "./plugin-caller.js";
 import type { HostBridge } from "./runtime/bridge.js";
+import type { MountedFolder } from "./runtime/files.js";
 import type { PluginExportsObject } from "./runtime/in-process.js";
 import { callInProcess } from "./runtime/in-process.js";
 import type { QuickJsPlugin, QuickJsPluginOptions } from "./runtime/quickjs.js";
 import { loadQuickJsPlugin } from "./runtime/quickjs.js";
+import { compileWasmPlugin } from "./runtime/wasm.js";
 import { createServices, type Services } from "./services/index.js";
 
 /** One host function call the plugin made, for assertions. */
@@ -50,6 +53,18 @@ export interface BundleSource {
 /** Limits of one call of a bundle run inside QuickJS. */
 export type BundleLimits = Pick<QuickJsPluginOptions, "timeoutMs" | "memoryLimitBytes">;
 
+/** Source of a plugin that is loaded as a compiled Extism plugin. */
+export interface WasmSource {
+  /** The bytes of `plugin.wasm`, as `nd-pdk build` writes it. */
+  readonly wasm: Uint8Array;
+}
+
+/** Limits of one call of a compiled plugin run in `@extism/extism`. */
+export interface WasmLimits {
+  /** Wall time one call may take, in milliseconds (default 30000, Navidrome's limit). */
+  readonly timeoutMs?: number;
+}
+
 /** The simulated Navidrome: its services, clock, records, and the loaded plugin. */
 export interface Navidrome {
   /** The plugin's manifest, as validated. */
@@ -65,6 +80,11 @@ export interface Navidrome {
   /** The import names of the host functions the manifest permits. */
   readonly permittedImports: readonly string[];
   /**
+   * The host folders mounted into the plugin, by guest mount point (`/storage`, `/libraries/1`), for
+   * inspecting what the plugin wrote. See `NavidromeOptions.mounts`.
+   */
+  readonly mounts: ReadonlyMap<string, MountedFolder>;
+  /**
    * Loads a plugin object (what `definePlugin` returns) to run in-process: fast, with Node stack
    * traces.
    */
@@ -74,6 +94,15 @@ export interface Navidrome {
    * per-call time and memory limits for plugins whose calls are legitimately heavy.
    */
   loadBundle(source: BundleSource, options?: BundleLimits): Promise<LoadedPlugin>;
+  /**
+   * Loads a compiled `plugin.wasm` to run in `@extism/extism`, a real Extism host, with only the
+   * host functions the manifest permits. Calls stay synchronous: each runs in a fresh instance on a
+   * worker thread while the caller waits. `options.timeoutMs` raises the per-call time limit.
+   *
+   * @throws {Error} when the wasm is invalid, imports a host function the manifest does not permit,
+   * or cannot be instantiated.
+   */
+  loadWasm(source: WasmSource, options?: WasmLimits): Promise<LoadedPlugin>;
   /** Moves the clock forward, firing due schedules and running due tasks. */
   advance(ms: number): void;
   /**
@@ -98,6 +127,7 @@ const IMPORTS = new Map(
  * Creates a simulated Navidrome for one plugin.
  *
  * @throws {ManifestError} when the manifest is invalid, with every problem and its fix.
+ * @throws {Error} when a mount in `options.mounts` lacks its permission or its host folder.
  *
  * @example
  * ```ts
@@ -109,6 +139,7 @@ const IMPORTS = new Map(
 export function createNavidrome(options: NavidromeOptions): Navidrome {
   const manifest = parseManifest(options.manifest);
   const clock = options.clock ?? new FakeClock();
+  const mounts = resolveMounts(manifest, options);
   const logs: LogRecord[] = [];
   const hostCalls: HostCallRecord[] = [];
   const injectedFailures = new Map<string, { message: string; remaining: number }>();
@@ -178,6 +209,7 @@ export function createNavidrome(options: NavidromeOptions): Navidrome {
       logs.push({ level, message, source: "plugin", time: clock.now() });
     },
     now: () => clock.now(),
+    mounts,
   };
 
   function checkLoadRules(exports: readonly string[]): void {
@@ -203,6 +235,7 @@ export function createNavidrome(options: NavidromeOptions): Navidrome {
     services,
     logs,
     hostCalls,
+    mounts,
     permittedImports: [...IMPORTS].filter(([, { service }]) => permitted.has(service.module)).map(([name]) => name).sort(),
 
     load(plugin) {
@@ -220,18 +253,18 @@ export function createNavidrome(options: NavidromeOptions): Navidrome {
         bundle: source.bundle,
         ...(source.sourceMap === undefined ? {} : { sourceMap: source.sourceMap }),
       });
-      const imported = plugin.imports ?? [];
-      const missing = imported.filter((name) => !permittedImportNames().includes(name));
-      if (missing.length > 0) {
-        const hints = missing.map((name) => {
-          const service = IMPORTS.get(name)?.service;
-          return service === undefined ? `"${name}" is not a Navidrome host function` : `"${name}" needs permissions.${service.permission}`;
-        });
-        throw new Error(
-          `Navidrome would refuse to load this plugin: ${missing.map((n) => `"${n}" is not exported in module "extism:host/user"`).join("; ")}. ${hints.join("; ")}; add the permission to manifest.json.`,
-        );
-      }
+      checkImports(plugin.imports ?? []);
       return finishLoad(plugin.exports, (exportName, input) => plugin.call(exportName, input, bridge));
+    },
+
+    async loadWasm(source, limits = {}) {
+      const compiled = await compileWasmPlugin(source.wasm);
+      checkImports(compiled.hostImports);
+      const plugin = compiled.load({ ...limits, hostFunctions: permittedImportNames(), bridge });
+      // Navidrome looks exports up by these names only; the wasm's other functions (such as the
+      // engine's own) are not plugin exports.
+      const exports = plugin.exports.filter((name) => KNOWN_EXPORTS.has(name));
+      return finishLoad(exports, (exportName, input) => plugin.call(exportName, input, bridge));
     },
 
     advance(ms) {
@@ -243,6 +276,19 @@ export function createNavidrome(options: NavidromeOptions): Navidrome {
       injectedFailures.set(importName, { message, remaining: times });
     },
   };
+
+  /** Throws the load failure Navidrome reports for host functions the manifest does not permit. */
+  function checkImports(imported: readonly string[]): void {
+    const missing = imported.filter((name) => !permittedImportNames().includes(name));
+    if (missing.length === 0) return;
+    const hints = missing.map((name) => {
+      const service = IMPORTS.get(name)?.service;
+      return service === undefined ? `"${name}" is not a Navidrome host function` : `"${name}" needs permissions.${service.permission}`;
+    });
+    throw new Error(
+      `Navidrome would refuse to load this plugin: ${missing.map((n) => `"${n}" is not exported in module "extism:host/user"`).join("; ")}. ${hints.join("; ")}; add the permission to manifest.json.`,
+    );
+  }
 
   function permittedImportNames(): string[] {
     return [...IMPORTS].filter(([, { service }]) => permitted.has(service.module)).map(([name]) => name);
@@ -276,4 +322,25 @@ export function readBundle(projectDir: string): BundleSource {
     bundle: readFileSync(bundlePath, "utf8"),
     ...(existsSync(mapPath) ? { sourceMap: readFileSync(mapPath, "utf8") } : {}),
   };
+}
+
+/**
+ * Reads the `plugin.wasm` that `nd-pdk build` wrote for a plugin project, ready for
+ * `navidrome.loadWasm`.
+ *
+ * @param projectDir - The plugin's folder; the wasm is read from its `dist/` folder.
+ * @throws {Error} when the wasm is missing, saying to run the build first.
+ *
+ * @example
+ * ```ts
+ * const navidrome = createNavidrome({ manifest });
+ * const plugin = await navidrome.loadWasm(readWasm(`${import.meta.dirname}/..`));
+ * ```
+ */
+export function readWasm(projectDir: string): WasmSource {
+  const wasmPath = join(projectDir, "dist", "plugin.wasm");
+  if (!existsSync(wasmPath)) {
+    throw new Error(`no plugin wasm at ${wasmPath}: run \`nd-pdk build\` (or \`pnpm build\`) in ${projectDir} first`);
+  }
+  return { wasm: readFileSync(wasmPath) };
 }

@@ -112,4 +112,26 @@ export interface NavidromeOptions {
   readonly baseUrl?: string;
   /** The folder the storage service reports and the plugin may use; defaults to "/storage". */
   readonly storagePath?: string;
+  /**
+   * Host folders mounted into the plugin for the `files` API of `@nd/pdk`, by guest mount point: a
+   * folder path, or `{ dir, writable }`. `/storage` needs `permissions.storage` and is writable by
+   * default; without this entry, a manifest that grants `storage` gets a new temporary folder.
+   * `/libraries/<id>` needs `permissions.library.filesystem` and an allowed library, and is
+   * read-only unless `writable` is true, as Navidrome mounts libraries unless the administrator
+   * allows writes.
+   *
+   * @example
+   * ```ts
+   * mounts: { "/storage": storageDir, "/libraries/1": { dir: musicDir } }
+   * ```
+   */
+  readonly mounts?: Readonly<Record<string, string | MountOption>>;
+}
+
+/** A host folder to mount, with its write permission. */
+export interface MountOption {
+  /** The folder on the host; a relative path is resolved against the working directory. */
+  readonly dir: string;
+  /** Whether the plugin may change the folder's content; true for `/storage`, false for libraries by default. */
+  readonly writable?: boolean;
 }

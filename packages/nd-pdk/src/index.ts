@@ -6,5 +6,7 @@ export * from "@nd/pdk-types";
 export { scheduler, websocket } from "@nd/pdk-host";
 export { scheduler as schedulerCallback, websocket as websocketCallback } from "@nd/pdk-capabilities";
 export { ConfigValueError, configBoolean, configJson, configNumber, configString, requireConfig } from "./config-values.js";
+export { FileError, files } from "./files.js";
+export type { DirectoryEntry, FileErrorCode, FileInfo, FileKind, Files, WriteOptions } from "./files.js";
 export { log } from "./log.js";
 export type { LogFields, Logger } from "./log.js";

@@ -158,6 +158,43 @@ describe("tree-shaking of host services", () => {
   });
 });
 
+describe("tree-shaking of the files API", () => {
+  test("plugin without files bundles none of it", async () => {
+    const { code } = await bundlePlugin(kvstorePlugin);
+
+    expect(code).not.toContain("nd-pdk.files");
+    expect(code).not.toContain("FileError");
+    expect(code).not.toContain("makeDirectory");
+  });
+
+  test("files plugin bundles no host service", async () => {
+    const { code } = await bundlePlugin(`
+      import { definePlugin, files } from "@nd/pdk";
+      export default definePlugin({ lifecycle: { onInit() { files.write("/storage/started", "yes"); } } });
+    `);
+
+    expect(code).toContain('"nd-pdk.files"');
+    for (const names of importNames.values()) {
+      for (const name of names) expect(code).not.toContain(name);
+    }
+  });
+
+  test("files plugin runs no file access at load", async () => {
+    const { code } = await bundlePlugin(`
+      import { definePlugin, files } from "@nd/pdk";
+      export default definePlugin({ lifecycle: { onInit() { files.list("/storage"); } } });
+    `);
+    const natives = { mounts: (): never => { throw new Error("file access at load time"); } };
+    const globals = globalThis as unknown as Record<symbol, unknown>;
+    globals[Symbol.for("nd-pdk.files")] = natives;
+    try {
+      expect(Object.keys(loadBundle(code)["default"] as object)).toEqual(["nd_on_init"]);
+    } finally {
+      delete globals[Symbol.for("nd-pdk.files")];
+    }
+  });
+});
+
 describe("bundle portability", () => {
   test("has no require calls", async () => {
     const { code } = await bundlePlugin(kvstorePlugin);

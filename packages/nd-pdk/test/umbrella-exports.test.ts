@@ -77,10 +77,11 @@ describe("umbrella capabilities", () => {
     expect(typeof pdk.WireFormatError).toBe("function");
     expect(typeof pdk.HostCallError).toBe("function");
     expect(typeof pdk.ConfigValueError).toBe("function");
+    expect(typeof pdk.FileError).toBe("function");
   });
 
   test("helpers", () => {
-    for (const name of ["log", "configString", "requireConfig", "configNumber", "configBoolean", "configJson", "encodeBase64", "decodeBase64"]) {
+    for (const name of ["log", "configString", "requireConfig", "configNumber", "configBoolean", "configJson", "encodeBase64", "decodeBase64", "files"]) {
       expect(pdk).toHaveProperty(name);
     }
   });

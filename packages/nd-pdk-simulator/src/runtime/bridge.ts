@@ -1,7 +1,8 @@
 import type { LogLevel } from "../host/service.js";
+import type { MountedFolder } from "./files.js";
 
 /**
- * Facilities of the simulated Navidrome that a plugin runtime (in-process or QuickJS) uses for one call.
+ * Facilities of the simulated Navidrome that a plugin runtime (in-process, QuickJS or wasm) uses for one call.
  */
 export interface HostBridge {
   /**
@@ -18,6 +19,11 @@ export interface HostBridge {
   log(level: LogLevel, message: string): void;
   /** The simulated wall clock, Unix milliseconds. */
   now(): number;
+  /**
+   * The host folders mounted into the plugin, by guest mount point (`/storage`, `/libraries/1`);
+   * absent when nothing is mounted.
+   */
+  readonly mounts?: ReadonlyMap<string, MountedFolder>;
 }
 
 const LEVELS: readonly LogLevel[] = ["trace", "debug", "info", "warn", "error"];

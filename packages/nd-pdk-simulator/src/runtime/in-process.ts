@@ -1,14 +1,17 @@
 /**
  * Runs a plugin's export functions directly in Node, with the extism-js globals (`Host`, `Memory`,
- * `Config`, `Var`, `console`) installed on `globalThis` for the duration of each call and backed by
- * the simulated Navidrome. Fast, and errors carry Node stacks; the QuickJS runtime is the faithful one.
+ * `Config`, `Var`, `console`) and the file natives of `@nd/pdk` installed on `globalThis` for the
+ * duration of each call and backed by the simulated Navidrome. Fast, and errors carry Node stacks; the QuickJS runtime is the faithful one.
  *
  * NOTE: Navidrome starts every call on a fresh instance, but module-level state of an in-process
  * plugin lives as long as the Node module does. Run the bundle in QuickJS to test per-call isolation.
  */
+import { FILE_NATIVES_KEY } from "@nd/pdk-types/internal";
+
 import type { CallOutcome, LogLevel } from "../host/service.js";
 import type { HostBridge } from "./bridge.js";
 import { logEnabled } from "./bridge.js";
+import { createFileNatives } from "./files.js";
 
 /** A plugin as `definePlugin` returns it: export functions by name. */
 export type PluginExportsObject = Readonly<Record<string, unknown>>;
@@ -199,9 +202,13 @@ export function callInProcess(
 
   const state: CallState = { input, output: undefined };
   const globals = createGlobals(bridge, state, vars);
-  const target = globalThis as Record<string, unknown>;
-  const previous = new Map(Object.keys(globals).map((key) => [key, target[key]]));
+  const target = globalThis as Record<string | symbol, unknown>;
+  // The file natives live under a symbol, as the engine installs them, so that @nd/pdk finds them.
+  const filesKey = Symbol.for(FILE_NATIVES_KEY);
+  const previous = new Map<string | symbol, unknown>(Object.keys(globals).map((key) => [key, target[key]]));
+  previous.set(filesKey, target[filesKey]);
   Object.assign(target, globals);
+  target[filesKey] = createFileNatives(bridge.mounts);
 
   try {
     const code = (fn as () => unknown).call(undefined);

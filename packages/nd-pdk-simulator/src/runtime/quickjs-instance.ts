@@ -5,11 +5,13 @@
  *
  * @module
  */
+import type { FileNatives } from "@nd/pdk-types/internal";
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten-core";
 
 import type { LogLevel } from "../host/service.js";
 import type { HostBridge } from "./bridge.js";
 import { logEnabled } from "./bridge.js";
+import { createFileNatives } from "./files.js";
 import type { PreludeNatives } from "./quickjs-prelude.js";
 import { PRELUDE_FILE_NAME, PRELUDE_SOURCE } from "./quickjs-prelude.js";
 import { BUNDLE_FILE_NAME } from "./quickjs-stack.js";
@@ -107,6 +109,7 @@ export class PluginInstance {
   readonly #options: InstanceOptions;
   readonly #memory = new KernelMemory();
   readonly #vars = new Map<string, Uint8Array>();
+  #files: FileNatives | undefined;
   #deadline = Number.POSITIVE_INFINITY;
   #callPhase = false;
 
@@ -331,7 +334,74 @@ export class PluginInstance {
       this.facilityUses.push({ facility: context.getString(facility), message: context.getString(message), stack: context.getString(stack) });
       return undefined;
     });
+    const files = this.#createFileNatives();
+    context.setProp(natives, "files", files);
+    files.dispose();
     return natives;
+  }
+
+  /**
+   * Creates the `files` natives over the bridge's mounts. A failure with an errno name reaches the
+   * plugin as an Error with that `code`, as the engine throws it. Other host errors are bugs, so they
+   * stay host errors.
+   * TODO: add an option that leaves the natives out, as extism-js does, so that a test can check how
+   * a plugin compiled by extism-js fails.
+   */
+  #createFileNatives(): QuickJSHandle {
+    const context = this.#context;
+    const files = context.newObject();
+    const define = <Name extends keyof FileNatives>(name: Name, implementation: (natives: FileNatives, ...args: QuickJSHandle[]) => QuickJSHandle | undefined): void => {
+      const fn = context.newFunction(name, (...args) => {
+        try {
+          this.#files ??= createFileNatives(this.#requireBridge().mounts);
+          return implementation(this.#files, ...args);
+        } catch (error) {
+          const code = (error as { code?: unknown } | null)?.code;
+          if (!(error instanceof Error) || typeof code !== "string") throw error;
+          const thrown = context.newError(error.message);
+          context.setProp(thrown, "code", context.newString(code));
+          return { error: thrown };
+        }
+      });
+      context.setProp(files, name, fn);
+      fn.dispose();
+    };
+
+    define("mounts", (natives) => this.#newJson(natives.mounts()));
+    define("read", (natives, path) => this.#newBuffer(new Uint8Array(natives.read(context.getString(path as QuickJSHandle)))));
+    define("write", (natives, path, data, append) => {
+      this.#refuseWhenAborted();
+      const bytes = this.#readBuffer(data);
+      natives.write(context.getString(path as QuickJSHandle), bytes.buffer as ArrayBuffer, append !== undefined && context.dump(append) === true);
+      return undefined;
+    });
+    define("list", (natives, path) => this.#newJson(natives.list(context.getString(path as QuickJSHandle))));
+    define("stat", (natives, path) => this.#newJson(natives.stat(context.getString(path as QuickJSHandle))));
+    define("remove", (natives, path) => {
+      this.#refuseWhenAborted();
+      natives.remove(context.getString(path as QuickJSHandle));
+      return undefined;
+    });
+    define("mkdir", (natives, path) => {
+      this.#refuseWhenAborted();
+      natives.mkdir(context.getString(path as QuickJSHandle));
+      return undefined;
+    });
+    return files;
+  }
+
+  /** Returns a copy of a JSON value inside QuickJS. */
+  #newJson(value: unknown): QuickJSHandle {
+    const text = this.#context.newString(JSON.stringify(value));
+    const json = this.#context.getProp(this.#context.global, "JSON");
+    const parse = this.#context.getProp(json, "parse");
+    try {
+      return this.#context.unwrapResult(this.#context.callFunction(parse, json, text));
+    } finally {
+      parse.dispose();
+      json.dispose();
+      text.dispose();
+    }
   }
 
   #invokeHostFunction(id: number, requestOffset: number): number {

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import type { FileNatives } from "@nd/pdk-types/internal";
 
 /** File name of the prelude in QuickJS stack frames; the plugin bundle is `eval_script`. */
 export const PRELUDE_FILE_NAME = "extism_prelude";
@@ -47,6 +48,12 @@ export interface PreludeNatives {
   trap(message: string): void;
   /** Records a host facility used by top-level code. */
   reportTopLevel(facility: string, message: string, stack: string): void;
+  /**
+   * The primitives of the `files` API of `@nd/pdk`, when the runtime has file access (the @nd/pdk
+   * engine and the simulator; extism-js has none). The prelude installs them under
+   * `Symbol.for("nd-pdk.files")` and rejects their use in top-level code.
+   */
+  files?: FileNatives;
 }
 
 /** The control object the prelude returns; every string result is JSON text. */
@@ -824,6 +831,24 @@ export const PRELUDE_SOURCE = String.raw`(function (natives) {
     }));
   }
 
+  // ---- files ----
+
+  var FILE_NATIVE_NAMES = ["mounts", "read", "write", "list", "stat", "remove", "mkdir"];
+
+  // @nd/pdk calls mounts() first in every files function, so the facility names the API, not the
+  // primitive that happened to run first.
+  function wrapFileNatives(files) {
+    var wrapped = {};
+    FILE_NATIVE_NAMES.forEach(function (name) {
+      var native = files[name];
+      wrapped[name] = function () {
+        requireCallPhase("the files API");
+        return native.apply(files, arguments);
+      };
+    });
+    return Object.freeze(wrapped);
+  }
+
   // ---- installation ----
 
   // TODO: add fetch, Headers, Response, Http, crypto, structuredClone, Buffer, URL, URLSearchParams,
@@ -850,6 +875,9 @@ export const PRELUDE_SOURCE = String.raw`(function (natives) {
   define("module", { exports: {} });
   define("global", global);
   define("self", global);
+  if (natives.files !== undefined) {
+    Object.defineProperty(global, Symbol.for("nd-pdk.files"), { value: wrapFileNatives(natives.files), writable: false, enumerable: false, configurable: true });
+  }
 
   return {
     enterCallPhase: function () {

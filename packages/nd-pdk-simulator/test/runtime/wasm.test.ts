@@ -1,0 +1,413 @@
+// Runs small Extism plugins, written in WebAssembly text and assembled with binaryen, in the wasm
+// runtime: @extism/extism on a worker thread, with host functions backed by the simulated Navidrome.
+
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { beforeAll, describe, expect, test } from "vitest";
+
+import type { HostBridge } from "../../src/index.js";
+import { createNavidrome, readWasm } from "../../src/index.js";
+import { compileWasmPlugin, messageOfErrorText } from "../../src/runtime/wasm.js";
+import { buildPlugin } from "../support/extism-wat.js";
+
+const manifest = {
+  name: "Wasm test plugin",
+  author: "Tests",
+  version: "1.0.0",
+  permissions: { kvstore: {}, scheduler: {} },
+};
+
+const ERROR_TEXT = "Exception: boom\n    at fail (eval_script:3)\n    at call (native)\n";
+
+// One plugin with an export per behaviour under test. Export names are Navidrome's, because
+// LoadedPlugin.call only calls those.
+const fullPlugin = {
+  hostFunctions: ["kvstore_set", "scheduler_scheduleonetime"],
+  strings: {
+    errorText: ERROR_TEXT,
+    apiKey: "apiKey",
+    empty: "empty",
+    kvRequest: '{"key":"greeting","value":"aGk="}',
+    schedule: '{"delaySeconds":60,"payload":"tick","scheduleId":"tick-1"}',
+    traceText: "tracing the call",
+    warnText: "something looks off",
+  },
+  imports: '(import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))',
+  body: `
+  (global $calls (mut i32) (i32.const 0))
+
+  ;; Writes the 16 lower-case hex digits of $value at $ptr.
+  (func $hex (param $value i64) (param $ptr i32)
+    (local $i i32) (local $nibble i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (i32.const 16)))
+        (local.set $nibble (i32.wrap_i64 (i64.and
+          (i64.shr_u (local.get $value) (i64.extend_i32_u (i32.mul (i32.sub (i32.const 15) (local.get $i)) (i32.const 4))))
+          (i64.const 15))))
+        (i32.store8 (i32.add (local.get $ptr) (local.get $i))
+          (i32.add (local.get $nibble) (select (i32.const 48) (i32.const 87) (i32.lt_u (local.get $nibble) (i32.const 10)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next))))
+
+  ;; Echoes the input as the output.
+  (func (export "nd_get_artist_biography") (result i32)
+    (call $output (i32.const 0) (call $input (i32.const 0)))
+    (i32.const 0))
+
+  ;; Copies the 5-byte input into a 10-byte block and sets only those 5 bytes as the output.
+  (func (export "nd_get_similar_songs_by_artist") (result i32)
+    (local $offset i64)
+    (drop (call $input (i32.const 0)))
+    (local.set $offset (call $store (i32.const 0) (i32.const 10)))
+    (call $output_set (local.get $offset) (i64.const 5))
+    (i32.const 0))
+
+  ;; Writes no output, and logs at trace and warn level.
+  (func (export "nd_get_artist_url") (result i32)
+    (call $log_trace (call $store {{traceText}}))
+    (call $log_warn (call $store {{warnText}}))
+    (i32.const 0))
+
+  ;; Fails the way extism-js does for a thrown error: error text, then -1.
+  (func (export "nd_get_artist_mbid") (result i32)
+    (call $error_set (call $store {{errorText}}))
+    (i32.const -1))
+
+  ;; Returns a code other than 0 without an error text.
+  (func (export "nd_get_similar_artists") (result i32)
+    (i32.const 7))
+
+  ;; Never returns.
+  (func (export "nd_get_artist_images") (result i32)
+    (loop $forever (br $forever))
+    (i32.const 0))
+
+  ;; Traps.
+  (func (export "nd_get_artist_top_songs") (result i32)
+    (unreachable))
+
+  ;; Calls kvstore_set and writes its reply as the output.
+  (func (export "nd_get_album_info") (result i32)
+    (call $output (i32.const 0) (call $load (call $kvstore_set (call $store {{kvRequest}})) (i32.const 0)))
+    (i32.const 0))
+
+  ;; Writes Config.get("apiKey") as the output, or nothing when absent.
+  (func (export "nd_get_album_images") (result i32)
+    (local $offset i64)
+    (local.set $offset (call $config_get (call $store {{apiKey}})))
+    (if (i64.ne (local.get $offset) (i64.const 0))
+      (then (call $output (i32.const 0) (call $load (local.get $offset) (i32.const 0)))))
+    (i32.const 0))
+
+  ;; Writes Config.get("empty") as the output, or nothing when absent.
+  (func (export "nd_lyrics_get_lyrics") (result i32)
+    (local $offset i64)
+    (local.set $offset (call $config_get (call $store {{empty}})))
+    (if (i64.ne (local.get $offset) (i64.const 0))
+      (then (call $output (i32.const 0) (call $load (local.get $offset) (i32.const 0)))))
+    (i32.const 0))
+
+  ;; Counts its calls in a global and writes the count as one digit.
+  (func (export "nd_get_similar_songs_by_track") (result i32)
+    (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
+    (i32.store8 (i32.const 0) (i32.add (i32.const 48) (global.get $calls)))
+    (call $output (i32.const 0) (i32.const 1))
+    (i32.const 0))
+
+  ;; Writes the WASI real-time clock, in milliseconds, as 16 hex digits.
+  (func (export "nd_get_similar_songs_by_album") (result i32)
+    (drop (call $clock_time_get (i32.const 0) (i64.const 1000) (i32.const 0)))
+    (call $hex (i64.div_u (i64.load (i32.const 0)) (i64.const 1000000)) (i32.const 16))
+    (call $output (i32.const 16) (i32.const 16))
+    (i32.const 0))
+
+  ;; Schedules a one-time callback in 60 s.
+  (func (export "nd_on_init") (result i32)
+    (drop (call $scheduler_scheduleonetime (call $store {{schedule}})))
+    (i32.const 0))
+
+  ;; Logs its input at info level.
+  (func (export "nd_scheduler_callback") (result i32)
+    (call $log_info (call $store (i32.const 0) (call $input (i32.const 0))))
+    (i32.const 0))
+`,
+};
+
+let fullWasm: Uint8Array;
+
+beforeAll(() => {
+  fullWasm = buildPlugin(fullPlugin);
+});
+
+async function loadFull(config: Record<string, string> = {}, timeoutMs?: number) {
+  const navidrome = createNavidrome({ manifest, config });
+  const plugin = await navidrome.loadWasm({ wasm: fullWasm }, timeoutMs === undefined ? {} : { timeoutMs });
+  return { navidrome, plugin };
+}
+
+describe("loadWasm calls", () => {
+  test("output is the text the plugin wrote", async () => {
+    const { plugin } = await loadFull();
+    expect(plugin.call("nd_get_artist_biography", { id: "ar-1", name: "Nina Simone" })).toEqual({
+      kind: "output",
+      output: '{"id":"ar-1","name":"Nina Simone"}',
+    });
+  });
+
+  test("output is as long as output_set says", async () => {
+    const { plugin } = await loadFull();
+    expect(plugin.call("nd_get_similar_songs_by_artist", "hello")).toEqual({ kind: "output", output: "hello" });
+  });
+
+  test("no output reads as no data", async () => {
+    const { plugin } = await loadFull();
+    expect(plugin.call("nd_get_artist_url", { id: "ar-1", name: "Nina Simone" })).toEqual({ kind: "no-data" });
+  });
+
+  test("error text gives message and text", async () => {
+    const { plugin } = await loadFull();
+    expect(plugin.call("nd_get_artist_mbid", { id: "ar-1", name: "Nina Simone" })).toEqual({ kind: "error", message: "boom", text: ERROR_TEXT });
+  });
+
+  test("return code other than 0 fails", async () => {
+    const { plugin } = await loadFull();
+    expect(plugin.call("nd_get_similar_artists", {})).toEqual({
+      kind: "error",
+      message: "plugin call exited with code 7",
+      text: "plugin call exited with code 7",
+    });
+  });
+
+  test("trap fails the call", async () => {
+    const { plugin } = await loadFull();
+    const outcome = plugin.call("nd_get_artist_top_songs", {});
+    expect(outcome.kind).toBe("error");
+    expect(outcome.kind === "error" ? outcome.text : "").toBe("trap: unreachable");
+  });
+
+  test("export the wasm lacks is not exported", async () => {
+    const { plugin } = await loadFull();
+    expect(plugin.call("nd_scrobbler_scrobble", {})).toEqual({ kind: "not-exported" });
+  });
+
+  test("exports lists Navidrome's export names only", async () => {
+    const { plugin } = await loadFull();
+    expect(plugin.exports).toContain("nd_get_artist_biography");
+    expect(plugin.exports).not.toContain("memory");
+    expect(plugin.exports).toEqual([...plugin.exports].sort());
+  });
+
+  test("each call starts a fresh instance", async () => {
+    const { plugin } = await loadFull();
+    const first = plugin.call("nd_get_similar_songs_by_track", {});
+    const second = plugin.call("nd_get_similar_songs_by_track", {});
+    expect(first).toEqual({ kind: "output", output: "1" });
+    expect(second).toEqual({ kind: "output", output: "1" });
+  });
+
+  test("wall clock is the simulated clock", async () => {
+    const { navidrome, plugin } = await loadFull();
+    navidrome.advance(1234);
+    const outcome = plugin.call("nd_get_similar_songs_by_album", {});
+    expect(outcome.kind).toBe("output");
+    expect(Number.parseInt(outcome.kind === "output" ? outcome.output : "", 16)).toBe(navidrome.clock.now());
+  });
+
+  test("endless loop times out and the next call runs", async () => {
+    const { plugin } = await loadFull({}, 200);
+    const outcome = plugin.call("nd_get_artist_images", {});
+    expect(outcome.kind).toBe("error");
+    expect(outcome.kind === "error" ? outcome.message : "").toContain("ran longer than 200 ms of wall time and was stopped");
+    expect(plugin.call("nd_get_similar_artists", {}).kind).toBe("error");
+    expect(plugin.call("nd_get_artist_biography", "again")).toEqual({ kind: "output", output: "again" });
+  });
+});
+
+describe("loadWasm host", () => {
+  test("host function call reaches the service", async () => {
+    const { navidrome, plugin } = await loadFull();
+    expect(plugin.call("nd_get_album_info", {})).toEqual({ kind: "output", output: "{}" });
+    expect(navidrome.services.kvstore.entries().get("greeting")).toEqual(new TextEncoder().encode("hi"));
+    expect(navidrome.hostCalls).toEqual([
+      { importName: "kvstore_set", function: "kvstore.set", request: { key: "greeting", value: "aGk=" }, reply: {}, time: navidrome.clock.now() },
+    ]);
+  });
+
+  test("failNext reaches the plugin as the reply's error", async () => {
+    const { navidrome, plugin } = await loadFull();
+    navidrome.failNext("kvstore_set", "disk full");
+    expect(plugin.call("nd_get_album_info", {})).toEqual({ kind: "output", output: '{"error":"disk full"}' });
+  });
+
+  test("scheduler callback runs on advance", async () => {
+    const { navidrome, plugin } = await loadFull();
+    expect(plugin.call("nd_on_init")).toEqual({ kind: "no-data" });
+    navidrome.advance(60_000);
+    expect(navidrome.services.scheduler.firings()).toMatchObject([{ scheduleId: "tick-1", outcome: { kind: "no-data" } }]);
+    expect(navidrome.logs).toEqual([
+      { level: "info", message: '{"scheduleId":"tick-1","payload":"tick","isRecurring":false}', source: "plugin", time: navidrome.clock.now() },
+    ]);
+  });
+
+  test("logs reach navidrome.logs with their level", async () => {
+    const { navidrome, plugin } = await loadFull();
+    plugin.call("nd_get_artist_url", { id: "ar-1", name: "Nina Simone" });
+    expect(navidrome.logs).toEqual([
+      { level: "trace", message: "tracing the call", source: "plugin", time: navidrome.clock.now() },
+      { level: "warn", message: "something looks off", source: "plugin", time: navidrome.clock.now() },
+    ]);
+  });
+
+  test("Config.get reads the plugin configuration", async () => {
+    const { plugin } = await loadFull({ apiKey: "secret", empty: "" });
+    expect(plugin.call("nd_get_album_images", {})).toEqual({ kind: "output", output: "secret" });
+    expect(plugin.call("nd_lyrics_get_lyrics", {})).toEqual({ kind: "no-data" });
+  });
+
+  test("Config.get of a missing key finds nothing", async () => {
+    const { plugin } = await loadFull({});
+    expect(plugin.call("nd_get_album_images", {})).toEqual({ kind: "no-data" });
+  });
+});
+
+describe("loadWasm mounts", () => {
+  // Names its first WASI preopen (fd 3) in the output, and writes "hello" to hello.txt there.
+  const filePlugin = {
+    imports: `
+  (import "wasi_snapshot_preview1" "fd_prestat_get" (func $fd_prestat_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_prestat_dir_name" (func $fd_prestat_dir_name (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))`,
+    strings: { fileName: "hello.txt", content: "hello" },
+    body: `
+  (func (export "nd_get_artist_biography") (result i32)
+    (local $errno i32)
+    (local.set $errno (call $fd_prestat_get (i32.const 3) (i32.const 0)))
+    (if (local.get $errno) (then (return (local.get $errno))))
+    ;; The prestat record is a tag byte, then the name length as u32 at offset 4.
+    (local.set $errno (call $fd_prestat_dir_name (i32.const 3) (i32.const 16) (i32.load (i32.const 4))))
+    (if (local.get $errno) (then (return (local.get $errno))))
+    (call $output (i32.const 16) (i32.load (i32.const 4)))
+    (i32.const 0))
+
+  (func (export "nd_get_artist_url") (result i32)
+    (local $errno i32)
+    ;; oflags 1 creates the file; rights FD_WRITE (64); the new fd lands at address 0.
+    (local.set $errno (call $path_open (i32.const 3) (i32.const 0) {{fileName}} (i32.const 1) (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 0)))
+    (if (local.get $errno) (then (return (local.get $errno))))
+    (call $iovec {{content}})
+    (call $fd_write (i32.load (i32.const 0)) (i32.const 8) (i32.const 1) (i32.const 24)))
+
+  ;; Writes one iovec (address and length) at address 8.
+  (func $iovec (param $ptr i32) (param $len i32)
+    (i32.store (i32.const 8) (local.get $ptr))
+    (i32.store (i32.const 12) (local.get $len)))
+`,
+  };
+
+  test("storage folder is the /storage preopen", async () => {
+    const navidrome = createNavidrome({ manifest: { ...manifest, permissions: { storage: {} } } });
+    const plugin = await navidrome.loadWasm({ wasm: buildPlugin(filePlugin) });
+    const storageDir = navidrome.mounts.get("/storage")?.dir ?? "";
+
+    expect(plugin.call("nd_get_artist_biography", {})).toEqual({ kind: "output", output: "/storage" });
+    expect(plugin.call("nd_get_artist_url", {})).toEqual({ kind: "no-data" });
+    expect(readFileSync(join(storageDir, "hello.txt"), "utf8")).toBe("hello");
+  });
+});
+
+describe("loadWasm loading", () => {
+  test("unpermitted import fails to load", async () => {
+    const navidrome = createNavidrome({ manifest: { name: "No permissions", author: "Tests", version: "1.0.0" } });
+    await expect(navidrome.loadWasm({ wasm: fullWasm })).rejects.toThrow(
+      'Navidrome would refuse to load this plugin: "kvstore_set" is not exported in module "extism:host/user"; "scheduler_scheduleonetime" is not exported in module "extism:host/user". "kvstore_set" needs permissions.kvstore; "scheduler_scheduleonetime" needs permissions.scheduler; add the permission to manifest.json.',
+    );
+  });
+
+  test("manifest load rules apply to the wasm exports", async () => {
+    const navidrome = createNavidrome({ manifest: { ...manifest, permissions: { ...manifest.permissions, taskqueue: {} } } });
+    await expect(navidrome.loadWasm({ wasm: fullWasm })).rejects.toThrow("permissions.taskqueue requires the export nd_task_execute");
+  });
+
+  test("invalid bytes fail with a clear error", async () => {
+    const navidrome = createNavidrome({ manifest });
+    await expect(navidrome.loadWasm({ wasm: new TextEncoder().encode("not wasm") })).rejects.toThrow("the plugin's wasm is not a valid WebAssembly module");
+  });
+
+  test("unknown import module fails to load", async () => {
+    const wasm = buildPlugin({ imports: '(import "env" "abort" (func $abort))', body: "" });
+    const navidrome = createNavidrome({ manifest });
+    await expect(navidrome.loadWasm({ wasm })).rejects.toThrow("@extism/extism could not instantiate the plugin's wasm");
+  });
+
+  test("readWasm names the build command when the wasm is missing", () => {
+    const projectDir = mkdtempSync(join(tmpdir(), "nd-pdk-wasm-"));
+    try {
+      expect(() => readWasm(projectDir)).toThrow(`no plugin wasm at ${join(projectDir, "dist", "plugin.wasm")}: run \`nd-pdk build\``);
+    } finally {
+      rmSync(projectDir, { recursive: true });
+    }
+  });
+});
+
+describe("wasm runtime", () => {
+  const relayPlugin = {
+    hostFunctions: ["kvstore_get"],
+    strings: { request: '{"key":"k"}' },
+    body: `
+  (func (export "nd_get_artist_biography") (result i32)
+    (call $output (i32.const 0) (call $input (i32.const 0)))
+    (i32.const 0))
+
+  (func (export "nd_get_album_info") (result i32)
+    (call $output (i32.const 0) (call $load (call $kvstore_get (call $store {{request}})) (i32.const 0)))
+    (i32.const 0))
+`,
+  };
+
+  function bridgeWith(kvstoreGet: (request: string) => string | undefined): HostBridge {
+    return {
+      functions: new Map([["kvstore_get", kvstoreGet]]),
+      config: new Map(),
+      logLevel: "trace",
+      log: () => undefined,
+      now: () => 0,
+    };
+  }
+
+  test("host function that throws aborts the call", async () => {
+    const bridge = bridgeWith(() => {
+      throw new Error("the simulator broke");
+    });
+    const plugin = (await compileWasmPlugin(buildPlugin(relayPlugin))).load({ hostFunctions: ["kvstore_get"], bridge });
+    const message = "host function kvstore_get failed, which aborts the call: the simulator broke";
+    expect(plugin.call("nd_get_album_info", "{}", bridge)).toEqual({ kind: "error", message, text: `trap: ${message}` });
+  });
+
+  test("plugin call inside a host function runs", async () => {
+    const compiled = await compileWasmPlugin(buildPlugin(relayPlugin));
+    // Services call the plugin back while one of its host functions runs, as the task queue may.
+    const bridge: HostBridge = bridgeWith((request) => {
+      const inner = plugin.call("nd_get_artist_biography", `inner ${request}`, bridge);
+      return inner.kind === "output" ? inner.output : "";
+    });
+    const plugin = compiled.load({ hostFunctions: ["kvstore_get"], bridge });
+    expect(plugin.call("nd_get_album_info", "{}", bridge)).toEqual({ kind: "output", output: 'inner {"key":"k"}' });
+  });
+
+  test.each([
+    ["error with stack", "Exception: boom\n    at f (eval_script:3)\n", "boom"],
+    ["error without stack", "Exception: boom\n", "boom"],
+    ["multi-line message", "Exception: first\nsecond\n    at f (eval_script:3)\n", "first\nsecond"],
+    ["empty message", "Exception: \n    at f (eval_script:3)\n", ""],
+    ["thrown string", 'Exception: String(Ok("say \\"hi\\"\\n\\u{7f}"))', 'say "hi"\n\u007f'],
+    ["thrown number", "Exception: Int(42)", "Int(42)"],
+    ["engine message", "module.exports has no key nd_on_init", "module.exports has no key nd_on_init"],
+  ])("message of error text: %s", (_case, text, message) => {
+    expect(messageOfErrorText(text)).toBe(message);
+  });
+});
