@@ -1,20 +1,11 @@
-import { ConfigValueError, configNumber, configString, definePlugin, HostCallError, kvstore, type Library, library, log, scheduler } from "@nd/pdk";
+import { definePlugin, HostCallError, kvstore, type Library, library, log, scheduler } from "@nd/pdk";
 
 import { formatBytes, formatChange, formatDuration, formatScanTime, neverScanned } from "./format.js";
+import { inspectFiles } from "./largest-files.js";
+import { readSettings, type Settings } from "./settings.js";
 import { type InspectionSummary, type LibraryStats, SUMMARY_KEY } from "./summary.js";
 
-const DEFAULT_CRON = "@hourly";
-const DEFAULT_STALE_AFTER_DAYS = 7;
 const SECONDS_PER_DAY = 86_400;
-
-/** @throws {ConfigValueError} when `staleAfterDays` is not a number of days, 0 or more. */
-function readStaleAfterDays(): number {
-  const days = configNumber("staleAfterDays") ?? DEFAULT_STALE_AFTER_DAYS;
-  if (days < 0) {
-    throw new ConfigValueError("staleAfterDays", `plugin configuration "staleAfterDays" is ${days}, which is negative; set 0 or more days in the plugin's settings in Navidrome`);
-  }
-  return days;
-}
 
 function toStats(source: Library): LibraryStats {
   const stats: LibraryStats = {
@@ -45,8 +36,6 @@ function logLibrary(stats: LibraryStats): void {
     ...(stats.path === undefined ? {} : { path: stats.path }),
     ...(stats.mountPoint === undefined ? {} : { mountPoint: stats.mountPoint }),
   });
-  // TODO: report the largest files under stats.mountPoint once the engine gives plugin code a file API.
-  // Navidrome mounts the library read-only there, but extism-js offers QuickJS no way to read files.
 }
 
 function warnIfStale(stats: LibraryStats, now: number, staleAfterDays: number): void {
@@ -120,8 +109,8 @@ function storeSummary(summary: InspectionSummary): void {
   }
 }
 
-/** Logs the statistics of every library the plugin may see and stores the summary. */
-function inspectLibraries(staleAfterDays: number): void {
+/** Logs the statistics and the largest files of every library the plugin may see and stores the summary. */
+function inspectLibraries(settings: Settings): void {
   let libraries: Library[];
   try {
     libraries = library.getAllLibraries();
@@ -136,9 +125,11 @@ function inspectLibraries(staleAfterDays: number): void {
 
   const previous = readPreviousSummary();
   const stats = libraries.map(toStats);
+  let fileAccess = true;
   for (const entry of stats) {
     logLibrary(entry);
-    warnIfStale(entry, now, staleAfterDays);
+    if (fileAccess) fileAccess = inspectFiles(entry, settings);
+    warnIfStale(entry, now, settings.staleAfterDays);
     logChanges(entry, previous);
   }
 
@@ -157,12 +148,12 @@ function inspectLibraries(staleAfterDays: number): void {
  * Schedules the recurring inspection and runs the first one at once, so the first report does not
  * wait for the first cron time. The settings are checked before anything is scheduled.
  *
- * @throws {ConfigValueError} when `staleAfterDays` is invalid.
+ * @throws {ConfigValueError} naming an invalid setting.
  * @throws {Error} naming the `cron` setting when Navidrome rejects the expression.
  */
 function start(): void {
-  const staleAfterDays = readStaleAfterDays();
-  const cron = configString("cron") ?? DEFAULT_CRON;
+  const settings = readSettings();
+  const cron = settings.cron;
 
   let scheduleId: string;
   try {
@@ -173,7 +164,7 @@ function start(): void {
   }
   log.info("library inspection scheduled", { cron, scheduleId });
 
-  inspectLibraries(staleAfterDays);
+  inspectLibraries(settings);
 }
 
 export default definePlugin({
@@ -181,7 +172,7 @@ export default definePlugin({
     onInit: start,
   },
   scheduler: {
-    // An invalid staleAfterDays throws here too, and Navidrome logs the error for each firing.
-    onCallback: () => inspectLibraries(readStaleAfterDays()),
+    // An invalid setting throws here too, and Navidrome logs the error for each firing.
+    onCallback: () => inspectLibraries(readSettings()),
   },
 });

@@ -15,6 +15,26 @@ export interface LibraryStats {
   /** Server path and WASI mount point, present only with `permissions.library.filesystem`. */
   path?: string;
   mountPoint?: string;
+  /** Result of the walk under `mountPoint`, present when the walk finished without an error. */
+  files?: FileReport;
+}
+
+/** One file of a {@link FileReport}. */
+export interface LargeFile {
+  /** Path relative to the library's mount point, such as "Nina Simone/Pastel Blues/01.flac". */
+  path: string;
+  sizeBytes: number;
+}
+
+/** Result of walking a library's mount point. */
+export interface FileReport {
+  /** The largest files, largest first; files of the same size in path order. */
+  largestFiles: LargeFile[];
+  /** Files and folders the walk saw. Links count as what they point to. */
+  files: number;
+  folders: number;
+  /** The setting that stopped the walk before it saw every entry; absent when the walk saw them all. */
+  limitReached?: "maxWalkDepth" | "maxWalkEntries";
 }
 
 /** Result of one inspection, stored under {@link SUMMARY_KEY}. */

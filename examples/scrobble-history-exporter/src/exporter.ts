@@ -1,53 +1,70 @@
-import { HostCallError, kvstore, log, type ScrobbleOptions, type ScrobbleRef, scrobbleRetriever, storage, type User, users } from "@nd/pdk";
+import { FileError, files, HostCallError, log, type ScrobbleOptions, type ScrobbleRef, scrobbleRetriever, storage, type User, users } from "@nd/pdk";
 
-import { comesAfter, exportKey, formatTime, groupByDay, lastLineOf, type Progress, progressKey, toCsvLine } from "./export-format.js";
+import { RECORD_END } from "./csv.js";
+import { CSV_HEADER, comesAfter, dayFile, exportFolder, formatTime, groupByDay, lastRecordOf, type Progress, progressFile, progressFolder, toCsvRecord } from "./export-format.js";
 import type { Settings } from "./settings.js";
-
-/** Reason a user's export stopped before the end of the history. */
-type StopReason = "write-failed" | "limit";
 
 interface UserRun {
   /** Scrobbles exported in this run. */
   exported: number;
-  stop?: StopReason;
+  /** True when the run's budget ran out before the end of the user's history. */
+  limitReached: boolean;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+/** Returns the text of a file, or undefined when it does not exist. */
+function readTextIfExists(path: string): string | undefined {
+  try {
+    return files.readText(path);
+  } catch (error) {
+    if (FileError.isInstance(error) && error.code === "not-found") return undefined;
+    throw error;
+  }
+}
 
 /**
  * Returns the user's stored progress, or undefined when there is none or it is not valid JSON. Starting
- * over is safe because {@link appendDay} skips the lines a day already has.
+ * over is safe because {@link appendDay} skips the records a day's file already has.
+ *
+ * @throws {FileError} when the progress file exists but cannot be read.
  */
-function readProgress(userName: string): Progress | undefined {
-  const bytes = kvstore.get(progressKey(userName));
-  if (bytes === undefined) return undefined;
+function readProgress(root: string, userName: string): Progress | undefined {
+  const path = progressFile(root, userName);
+  const text = readTextIfExists(path);
+  if (text === undefined) return undefined;
   try {
-    return JSON.parse(decoder.decode(bytes)) as Progress;
+    return JSON.parse(text) as Progress;
   } catch {
-    log.warn("export progress is not valid JSON, so the export starts over and skips the lines already stored", { user: userName, key: progressKey(userName) });
+    log.warn("export progress is not valid JSON, so the export starts over and skips the records already written", { user: userName, path });
     return undefined;
   }
 }
 
 /**
- * Appends a day's scrobbles to the user's CSV entry for that day. Scrobbles at or before the entry's
- * last line are skipped, so repeating an append whose progress was not stored adds nothing.
+ * Appends a day's scrobbles to the user's CSV file for that day, and creates the file with its header
+ * when it does not exist. Scrobbles at or before the file's last record are skipped, so repeating an
+ * append whose progress was not written adds nothing.
  *
- * @throws {HostCallError} when the store rejects the read or the write, for example over its quota.
+ * @throws {FileError} when reading or writing the file fails.
  */
-function appendDay(userName: string, day: string, scrobbles: readonly ScrobbleRef[]): void {
-  const key = exportKey(userName, day);
-  const stored = kvstore.get(key);
-  const text = stored === undefined ? "" : decoder.decode(stored);
+function appendDay(root: string, userName: string, day: string, scrobbles: readonly ScrobbleRef[]): void {
+  const path = dayFile(root, userName, day);
+  const existing = readTextIfExists(path);
 
-  const last = lastLineOf(text);
-  const lines = scrobbles
+  const last = existing === undefined ? undefined : lastRecordOf(existing);
+  const records = scrobbles
     .filter((scrobble) => comesAfter(scrobble, last?.submissionTime, last?.id))
-    .map(toCsvLine)
+    .map(toCsvRecord)
     .join("");
-  if (lines === "") return;
-  kvstore.set(key, encoder.encode(text + lines));
+  if (records === "") return;
+
+  if (existing === undefined) {
+    files.makeDirectory(exportFolder(root, userName));
+    files.write(path, CSV_HEADER + records);
+    return;
+  }
+  // A file whose last write was cut short ends inside a record, which the new records must not extend.
+  const separator = existing === "" || existing.endsWith("\n") ? "" : RECORD_END;
+  files.write(path, separator + records, { append: true });
 }
 
 /**
@@ -80,13 +97,14 @@ function firstPage(userName: string, progress: Progress | undefined, pageSize: n
 }
 
 /**
- * Exports one user's scrobbles after the stored progress, page by page, until the history ends, the
- * budget is spent or a write fails. Progress is stored after each day, so a stop loses nothing.
+ * Exports one user's scrobbles after the stored progress, page by page, until the history ends or the
+ * budget is spent. Progress is written after each day, so a failure loses nothing.
  *
- * @throws {HostCallError} when reading the progress or the scrobbles fails.
+ * @throws {HostCallError} when reading the scrobbles fails.
+ * @throws {FileError} when reading or writing a file fails.
  */
-function exportUser(userName: string, pageSize: number, budget: number): UserRun {
-  let progress = readProgress(userName);
+function exportUser(root: string, userName: string, pageSize: number, budget: number): UserRun {
+  let progress = readProgress(root, userName);
   let options = firstPage(userName, progress, pageSize);
   let exported = 0;
 
@@ -99,40 +117,39 @@ function exportUser(userName: string, pageSize: number, budget: number): UserRun
       const last = group.scrobbles[group.scrobbles.length - 1];
       if (last === undefined) continue;
       const next: Progress = { lastTimestamp: last.submissionTime, lastId: last.id, exported: (progress?.exported ?? 0) + group.scrobbles.length };
-      try {
-        appendDay(userName, group.day, group.scrobbles);
-        kvstore.set(progressKey(userName), encoder.encode(JSON.stringify(next)));
-      } catch (error) {
-        if (!HostCallError.isInstance(error) || error.service !== "kvstore") throw error;
-        log.error("export paused: the kvstore rejected a write, and the next run continues after the last stored scrobble", {
-          user: userName,
-          day: group.day,
-          error: error.hostMessage,
-        });
-        return { exported, stop: "write-failed" };
-      }
+      appendDay(root, userName, group.day, group.scrobbles);
+      files.write(progressFile(root, userName), JSON.stringify(next));
       progress = next;
       exported += group.scrobbles.length;
     }
 
-    if (batch.length < fresh.length) return { exported, stop: "limit" };
+    if (batch.length < fresh.length) return { exported, limitReached: true };
     options = page.next;
   }
 
   if (exported > 0 && progress !== undefined) {
     log.info("export up to date", { user: userName, exported, total: progress.exported, lastScrobble: formatTime(progress.lastTimestamp) });
   }
-  return { exported };
+  return { exported, limitReached: false };
+}
+
+/**
+ * Creates the folders of the export under the storage folder `root`, so that a storage folder the
+ * plugin cannot use fails the run before any scrobble is read.
+ *
+ * @throws {FileError} when a folder cannot be created.
+ */
+function createFolders(root: string): void {
+  files.makeDirectory(`${root}/scrobbles`);
+  files.makeDirectory(progressFolder(root));
 }
 
 /**
  * Runs one export over every user the plugin may see. Each failure is logged and ends only what it
- * must: a failed read skips that user, and a failed write ends the run because later writes would
- * fail the same way.
+ * must: a failed scrobble read skips that user, and a failed file operation ends the run because
+ * later ones would most likely fail the same way.
  */
 export function runExport(settings: Settings): void {
-  // TODO: write each day as a CSV file under the storage folder once the engine gives plugin code a
-  // file API. extism-js offers QuickJS no way to write files, so the export stays in the kvstore.
   const storagePath = storage.getStoragePath();
 
   let allUsers: User[];
@@ -149,6 +166,14 @@ export function runExport(settings: Settings): void {
   }
   log.info("export run started", { users: allUsers.length, storagePath });
 
+  try {
+    createFolders(storagePath);
+  } catch (error) {
+    if (!FileError.isInstance(error)) throw error;
+    log.error("export run failed: the export folders could not be created in the storage folder", { code: error.code, error: error.message });
+    return;
+  }
+
   let exported = 0;
   for (const user of allUsers) {
     if (exported >= settings.maxScrobblesPerRun) {
@@ -158,16 +183,24 @@ export function runExport(settings: Settings): void {
 
     let result: UserRun;
     try {
-      result = exportUser(user.userName, settings.pageSize, settings.maxScrobblesPerRun - exported);
+      result = exportUser(storagePath, user.userName, settings.pageSize, settings.maxScrobblesPerRun - exported);
     } catch (error) {
+      if (FileError.isInstance(error)) {
+        log.error("export paused: a file operation failed, and the next run continues after the last scrobble written", {
+          user: user.userName,
+          path: error.path,
+          code: error.code,
+          error: error.message,
+        });
+        return;
+      }
       if (!HostCallError.isInstance(error)) throw error;
       log.error("export failed for user, continuing with the next user", { user: user.userName, call: `${error.service}.${error.function}`, error: error.hostMessage });
       continue;
     }
     exported += result.exported;
 
-    if (result.stop === "write-failed") return;
-    if (result.stop === "limit") {
+    if (result.limitReached) {
       log.info("maxScrobblesPerRun reached; the next run continues", { maxScrobblesPerRun: settings.maxScrobblesPerRun, exported });
       return;
     }

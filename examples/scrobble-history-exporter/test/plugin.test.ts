@@ -1,8 +1,10 @@
-import { readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
 
 import type { ScrobbleRef } from "@nd/pdk";
-import { createNavidrome, type LoadedPlugin, type Navidrome, type NavidromeOptions, readBundle } from "@nd/pdk-simulator";
-import { describe, expect, test } from "vitest";
+import { createNavidrome, type LoadedPlugin, type Navidrome, type NavidromeOptions, readBundle, readWasm } from "@nd/pdk-simulator";
+import { afterAll, describe, expect, test } from "vitest";
 
 import manifest from "../manifest.json" with { type: "json" };
 import plugin from "../src/index.js";
@@ -27,8 +29,19 @@ const START = Date.UTC(2026, 0, 1);
 /** The second at which marta's offline client submitted six plays. */
 const BURST_SECOND = 1766275170;
 
-function withQuota(maxSize: string): unknown {
-  return { ...manifest, permissions: { ...manifest.permissions, kvstore: { ...manifest.permissions.kvstore, maxSize } } };
+const HEADER = "submission_time,scrobble_id,media_file_id\r\n";
+
+const temporaryFolders: string[] = [];
+
+afterAll(() => {
+  for (const dir of temporaryFolders) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Creates an empty folder to mount as /storage, which outlives one simulated Navidrome. */
+function storageFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), "scrobble-export-"));
+  temporaryFolders.push(dir);
+  return dir;
 }
 
 interface Setup extends Omit<NavidromeOptions, "manifest"> {
@@ -45,39 +58,58 @@ function starter(load: (navidrome: Navidrome) => Promise<LoadedPlugin>): Start {
   };
 }
 
-// Every scenario runs twice: on the plugin object in-process, and on the built bundle inside QuickJS,
-// the engine family extism-js uses.
+// Every scenario runs three times: on the plugin object in-process, on the built bundle inside QuickJS
+// (the engine family extism-js uses), and on the compiled plugin.wasm in a real Extism host.
 const runtimes: [string, Start][] = [
   ["in-process", starter(async (navidrome) => navidrome.load(plugin))],
   ["QuickJS bundle", starter(async (navidrome) => navidrome.loadBundle(readBundle(`${import.meta.dirname}/..`)))],
+  ["Extism wasm", starter(async (navidrome) => navidrome.loadWasm(readWasm(`${import.meta.dirname}/..`)))],
 ];
 
 function dayOf(unixSeconds: number): string {
   return new Date(unixSeconds * 1000).toISOString().slice(0, 10);
 }
 
-/** Returns the CSV text the export should hold for each day of a history. */
+function storageDir(navidrome: Navidrome): string {
+  const mount = navidrome.mounts.get("/storage");
+  if (mount === undefined) throw new Error("the simulator mounted no /storage folder; the manifest must grant storage");
+  return mount.dir;
+}
+
+/** Returns the content of every file under `dir` by relative path. */
+function snapshot(dir: string): Map<string, string> {
+  const entries = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+  const paths = entries.map((entry) => relative(dir, join(entry.parentPath, entry.name))).sort();
+  return new Map(paths.map((path) => [path, readFileSync(join(dir, path), "utf8")]));
+}
+
+/** Returns the CSV file each day of a history should have: the header, then one record per scrobble. */
 function expectedDays(scrobbles: readonly ScrobbleRef[]): Map<string, string> {
   const days = new Map<string, string>();
   for (const scrobble of scrobbles) {
     const day = dayOf(scrobble.submissionTime);
-    days.set(day, `${days.get(day) ?? ""}${scrobble.submissionTime},${scrobble.id},${scrobble.mediaFileId}\n`);
+    days.set(day, `${days.get(day) ?? HEADER}${scrobble.submissionTime},${scrobble.id},${scrobble.mediaFileId}\r\n`);
   }
   return days;
 }
 
-/** Returns a user's exported CSV text by day, as stored in the kvstore. */
+/** Returns a user's CSV files by day, as the plugin wrote them to the storage folder. */
 function exportedDays(navidrome: Navidrome, userName: string): Map<string, string> {
-  const prefix = `export:${userName}:`;
-  const days = new Map<string, string>();
-  for (const [key, value] of navidrome.services.kvstore.entries()) {
-    if (key.startsWith(prefix)) days.set(key.slice(prefix.length), new TextDecoder().decode(value));
-  }
-  return days;
+  const dir = join(storageDir(navidrome), "scrobbles", userName);
+  if (!existsSync(dir)) return new Map();
+  return new Map(
+    readdirSync(dir)
+      .sort()
+      .map((name) => [name.replace(/\.csv$/, ""), readFileSync(join(dir, name), "utf8")]),
+  );
 }
 
+/** Returns a user's exported records in file order, without the headers. */
 function exportedLines(navidrome: Navidrome, userName: string): string[] {
-  return [...exportedDays(navidrome, userName).values()].join("").split("\n").filter((line) => line !== "");
+  return [...exportedDays(navidrome, userName).values()]
+    .join("")
+    .split("\r\n")
+    .filter((line) => line !== "" && `${line}\r\n` !== HEADER);
 }
 
 function expectedLines(scrobbles: readonly ScrobbleRef[]): string[] {
@@ -85,8 +117,8 @@ function expectedLines(scrobbles: readonly ScrobbleRef[]): string[] {
 }
 
 function progressOf(navidrome: Navidrome, userName: string): unknown {
-  const bytes = navidrome.services.kvstore.entries().get(`progress:${userName}`);
-  return bytes === undefined ? undefined : JSON.parse(new TextDecoder().decode(bytes));
+  const path = join(storageDir(navidrome), "progress", `${userName}.json`);
+  return existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined;
 }
 
 function pageRequests(navidrome: Navidrome): { username: string; options: Record<string, unknown> }[] {
@@ -100,9 +132,11 @@ function pluginLogs(navidrome: Navidrome): string[] {
   return navidrome.logs.filter((record) => record.source === "plugin").map((record) => `${record.level}: ${record.message}`);
 }
 
-function seed(navidrome: Navidrome, key: string, text: string): void {
-  // The simulator has no option to seed the store, so the test writes through the host function itself.
-  navidrome.services.kvstore.functions.kvstore_set?.({ key, value: Buffer.from(text).toString("base64") });
+/** Writes a file into the storage folder, as an earlier run or an administrator could have left it. */
+function seed(navidrome: Navidrome, path: string, text: string): void {
+  const file = join(storageDir(navidrome), path);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
 }
 
 describe.each(runtimes)("scrobble-history-exporter (%s)", (_runtime, start) => {
@@ -118,7 +152,7 @@ describe.each(runtimes)("scrobble-history-exporter (%s)", (_runtime, start) => {
     expect(pluginLogs(navidrome)).toEqual([
       `info: scrobble export scheduled cron="@hourly" scheduleId=${JSON.stringify(jobs[0]?.scheduleId)} pageSize=1000 maxScrobblesPerRun=20000`,
     ]);
-    expect(navidrome.services.kvstore.entries().size).toBe(0);
+    expect(snapshot(storageDir(navidrome))).toEqual(new Map());
   });
 
   test("onInit rejects invalid settings", async () => {
@@ -157,7 +191,13 @@ describe.each(runtimes)("scrobble-history-exporter (%s)", (_runtime, start) => {
     expect(exportedDays(navidrome, "marta").size).toBe(18);
     expect(exportedDays(navidrome, "ilse").size).toBe(0);
     expect(exportedDays(navidrome, "theo").size).toBe(0);
-    expect([...navidrome.services.kvstore.entries().keys()].filter((key) => key.includes("theo"))).toEqual([]);
+    expect([...snapshot(storageDir(navidrome)).keys()].filter((path) => path.includes("theo"))).toEqual([]);
+    const firstDay = readFileSync(join(storageDir(navidrome), "scrobbles", "marta", "2025-12-11.csv"), "utf8");
+    expect(firstDay.split("\r\n").slice(0, 3)).toEqual([
+      "submission_time,scrobble_id,media_file_id",
+      "1765437057,90446,yUpWhpHfJpwo0zu4krEvht",
+      "1765437376,90449,0ZxAg6mpMNFCUFq2bqyDjW",
+    ]);
 
     const logs = pluginLogs(navidrome);
     expect(logs).toContain('info: export run started users=3 storagePath="/storage"');
@@ -168,12 +208,17 @@ describe.each(runtimes)("scrobble-history-exporter (%s)", (_runtime, start) => {
   });
 
   test("storage path comes from the storage service", async () => {
+    // Navidrome mounts the storage folder at /storage only, so another path cannot be written.
     const { navidrome, loaded } = await start({ storagePath: "/plugin-data" });
     loaded.lifecycle.onInit();
 
     navidrome.advance(HOUR);
 
     expect(pluginLogs(navidrome)).toContain('info: export run started users=3 storagePath="/plugin-data"');
+    expect(pluginLogs(navidrome).filter((line) => line.startsWith("error:"))).toEqual([
+      'error: export run failed: the export folders could not be created in the storage folder code="invalid-path" error="files.makeDirectory: the path \\"/plugin-data/scrobbles\\" is outside the folders Navidrome mounts for plugins; use an absolute path under /storage or /libraries/<id>"',
+    ]);
+    expect(pageRequests(navidrome)).toEqual([]);
   });
 
   test("every page size exports each scrobble once", async () => {
@@ -218,13 +263,13 @@ describe.each(runtimes)("scrobble-history-exporter (%s)", (_runtime, start) => {
     const { navidrome, loaded } = await start();
     loaded.lifecycle.onInit();
     navidrome.advance(HOUR);
-    const stored = navidrome.services.kvstore.entries();
+    const written = snapshot(storageDir(navidrome));
     const pagesBefore = pageRequests(navidrome).length;
 
     navidrome.advance(HOUR);
 
     expect(pageRequests(navidrome)).toHaveLength(pagesBefore);
-    expect(navidrome.services.kvstore.entries()).toEqual(stored);
+    expect(snapshot(storageDir(navidrome))).toEqual(written);
     expect(pluginLogs(navidrome)).toContain('debug: export up to date user="marta" exported=403');
     expect(pluginLogs(navidrome).at(-1)).toBe("info: export run finished users=3 exported=0");
   });
@@ -239,55 +284,109 @@ describe.each(runtimes)("scrobble-history-exporter (%s)", (_runtime, start) => {
 
     const all = [...(histories["marta"] ?? []), ...(newYear["marta"] ?? [])];
     expect(exportedDays(navidrome, "marta")).toEqual(expectedDays(all));
-    expect(exportedDays(navidrome, "marta").get("2026-01-01")?.split("\n").filter(Boolean)).toHaveLength(14);
+    expect(exportedDays(navidrome, "marta").get("2026-01-01")?.split("\r\n").filter(Boolean)).toHaveLength(15);
     expect(progressOf(navidrome, "marta")).toMatchObject({ exported: 417 });
     expect(pluginLogs(navidrome)).toContain('info: export continued user="marta" laterScrobbles=14 after="2025-12-31T23:03:02Z"');
     expect(pageRequests(navidrome).at(-1)).toEqual({ username: "marta", options: { fromTimestamp: 1767222182, maxItems: 1000 } });
   });
 
-  test("kvstore quota pauses the export", async () => {
-    const { navidrome, loaded } = await start({ manifest: withQuota("12KB") });
+  test("read-only storage fails the run", async () => {
+    const { navidrome, loaded } = await start({ mounts: { "/storage": { dir: storageFolder(), writable: false } } });
     loaded.lifecycle.onInit();
 
     navidrome.advance(HOUR);
 
-    const firstRun = navidrome.services.kvstore.entries();
-    const stored = exportedLines(navidrome, "marta");
-    expect(stored.length).toBeGreaterThan(0);
-    expect(stored.length).toBeLessThan(403);
-    expect(stored).toEqual(expectedLines(histories["marta"] ?? []).slice(0, stored.length));
-    expect(progressOf(navidrome, "marta")).toMatchObject({ exported: stored.length });
-    expect(exportedDays(navidrome, "jonas").size).toBe(0);
     expect(navidrome.services.scheduler.firings()[0]?.error).toBeUndefined();
-    const errors = pluginLogs(navidrome).filter((line) => line.startsWith("error:"));
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(
-      /^error: export paused: the kvstore rejected a write, and the next run continues after the last stored scrobble user="marta" day="2025-12-\d\d" error="storage limit exceeded: would use [\d.]+ kB of 12 kB allowed"$/,
-    );
-    expect(pluginLogs(navidrome)).not.toContain("info: export run finished users=3 exported=0");
-
-    navidrome.advance(HOUR);
-
-    expect(navidrome.services.kvstore.entries()).toEqual(firstRun);
-    expect(pluginLogs(navidrome).filter((line) => line.startsWith("error:"))).toHaveLength(2);
+    expect(pluginLogs(navidrome).filter((line) => line.startsWith("error:"))).toEqual([
+      'error: export run failed: the export folders could not be created in the storage folder code="read-only" error="files.makeDirectory: /storage is mounted read-only, so /storage/scrobbles cannot be changed"',
+    ]);
+    expect(pageRequests(navidrome)).toEqual([]);
+    expect(snapshot(storageDir(navidrome))).toEqual(new Map());
   });
 
-  test("export resumes once space is available", async () => {
-    const { navidrome, loaded } = await start({ manifest: withQuota("12KB") });
+  test("export resumes once storage is writable", async () => {
+    // The storage folder outlives the plugin, so each start below mounts the same folder.
+    const dir = storageFolder();
+    const config = { pageSize: "50", maxScrobblesPerRun: "170" };
+    const first = await start({ config, mounts: { "/storage": dir } });
+    first.loaded.lifecycle.onInit();
+    first.navidrome.advance(HOUR);
+    const written = snapshot(dir);
+
+    const readOnly = await start({ config, mounts: { "/storage": { dir, writable: false } } });
+    readOnly.loaded.lifecycle.onInit();
+    readOnly.navidrome.advance(HOUR);
+
+    expect(snapshot(dir)).toEqual(written);
+    expect(pluginLogs(readOnly.navidrome).filter((line) => line.startsWith("error:"))).toEqual([
+      'error: export paused: a file operation failed, and the next run continues after the last scrobble written user="marta" path="/storage/scrobbles/marta/2025-12-20.csv" code="read-only" error="files.write: /storage is mounted read-only, so /storage/scrobbles/marta/2025-12-20.csv cannot be changed"',
+    ]);
+    expect(pluginLogs(readOnly.navidrome)).not.toContain("info: export run finished users=3 exported=0");
+
+    const writable = await start({ mounts: { "/storage": dir } });
+    writable.loaded.lifecycle.onInit();
+    writable.navidrome.advance(HOUR);
+
+    expect(exportedDays(writable.navidrome, "marta")).toEqual(expectedDays(histories["marta"] ?? []));
+    expect(exportedDays(writable.navidrome, "jonas")).toEqual(expectedDays(histories["jonas"] ?? []));
+    expect(pluginLogs(writable.navidrome)).toContain('info: export up to date user="marta" exported=233 total=403 lastScrobble="2025-12-31T23:03:02Z"');
+  });
+
+  test("failed file operation pauses the export", async () => {
+    // A file where jonas's folder belongs makes every path under it invalid.
+    const { navidrome, loaded } = await start();
+    seed(navidrome, "scrobbles/jonas", "not a folder");
+    loaded.lifecycle.onInit();
+
+    navidrome.advance(HOUR);
+
+    expect(navidrome.services.scheduler.firings()[0]?.error).toBeUndefined();
+    expect(exportedDays(navidrome, "marta")).toEqual(expectedDays(histories["marta"] ?? []));
+    expect(progressOf(navidrome, "jonas")).toBeUndefined();
+    const errors = pluginLogs(navidrome).filter((line) => line.startsWith("error:"));
+    expect(errors).toEqual([
+      'error: export paused: a file operation failed, and the next run continues after the last scrobble written user="jonas" path="/storage/scrobbles/jonas/2025-12-10.csv" code="not-a-directory" error="files.readText: /storage/scrobbles/jonas/2025-12-10.csv or one of its parent folders is a file, not a directory"',
+    ]);
+    expect(pluginLogs(navidrome).filter((line) => line.startsWith("info: export run finished"))).toEqual([]);
+
+    rmSync(join(storageDir(navidrome), "scrobbles", "jonas"));
+    navidrome.advance(HOUR);
+
+    expect(exportedDays(navidrome, "jonas")).toEqual(expectedDays(histories["jonas"] ?? []));
+    expect(pluginLogs(navidrome).at(-1)).toBe("info: export run finished users=3 exported=276");
+  });
+
+  test("fields with commas, quotes or line breaks are quoted", async () => {
+    const day = Date.UTC(2026, 0, 1) / 1000;
+    const odd: Histories = {
+      ana: [
+        { id: 1, mediaFileId: 'mf,"live"', submissionTime: day + 60 },
+        { id: 2, mediaFileId: "mf\n1767229999,9,x", submissionTime: day + 120 },
+      ],
+    };
+    const { navidrome, loaded } = await start({ users: [{ userName: "ana" }], allowedUsers: ["ana"], scrobbles: odd });
     loaded.lifecycle.onInit();
     navidrome.advance(HOUR);
-    const paused = exportedLines(navidrome, "marta").length;
 
-    // A new package raises the quota. Navidrome keeps the store in a file named after the plugin id, so
-    // the new package starts with the stored data, which the test copies over.
-    const upgraded = await start({ manifest: withQuota("5MB") });
-    for (const [key, value] of navidrome.services.kvstore.entries()) seed(upgraded.navidrome, key, new TextDecoder().decode(value));
-    upgraded.loaded.lifecycle.onInit();
-    upgraded.navidrome.advance(HOUR);
+    // The last record contains a quoted line break followed by text that reads as a later scrobble, so
+    // the next run finds the last scrobble only by parsing the quotes.
+    odd["ana"]?.push({ id: 3, mediaFileId: "plain", submissionTime: day + 180 });
+    navidrome.advance(HOUR);
 
-    expect(exportedLines(upgraded.navidrome, "marta")).toEqual(expectedLines(histories["marta"] ?? []));
-    expect(exportedLines(upgraded.navidrome, "jonas")).toEqual(expectedLines(histories["jonas"] ?? []));
-    expect(pluginLogs(upgraded.navidrome)).toContain(`info: export up to date user="marta" exported=${403 - paused} total=403 lastScrobble="2025-12-31T23:03:02Z"`);
+    expect(exportedDays(navidrome, "ana")).toEqual(
+      new Map([["2026-01-01", `${HEADER}1767225660,1,"mf,""live"""\r\n1767225720,2,"mf\n1767229999,9,x"\r\n1767225780,3,plain\r\n`]]),
+    );
+    expect(progressOf(navidrome, "ana")).toEqual({ lastTimestamp: 1767225780, lastId: 3, exported: 3 });
+  });
+
+  test("user names become safe file names", async () => {
+    const userName = ".dj/night*";
+    const { navidrome, loaded } = await start({ users: [{ userName }], allowedUsers: [userName], scrobbles: { [userName]: (histories["jonas"] ?? []).slice(0, 3) } });
+    loaded.lifecycle.onInit();
+
+    navidrome.advance(HOUR);
+
+    expect([...snapshot(storageDir(navidrome)).keys()]).toEqual(["progress/%2Edj%2Fnight%2A.json", "scrobbles/%2Edj%2Fnight%2A/2025-12-10.csv"]);
   });
 
   test("day written without progress gets no duplicates", async () => {
@@ -295,7 +394,7 @@ describe.each(runtimes)("scrobble-history-exporter (%s)", (_runtime, start) => {
     const { navidrome, loaded } = await start();
     const marta = histories["marta"] ?? [];
     const firstDay = dayOf(marta[0]?.submissionTime ?? 0);
-    seed(navidrome, `export:marta:${firstDay}`, `${expectedLines(marta.slice(0, 5)).join("\n")}\n`);
+    seed(navidrome, `scrobbles/marta/${firstDay}.csv`, `${HEADER}${expectedLines(marta.slice(0, 5)).join("\r\n")}\r\n`);
     loaded.lifecycle.onInit();
 
     navidrome.advance(HOUR);
@@ -308,13 +407,13 @@ describe.each(runtimes)("scrobble-history-exporter (%s)", (_runtime, start) => {
     const { navidrome, loaded, scrobbles } = await start();
     loaded.lifecycle.onInit();
     navidrome.advance(HOUR);
-    seed(navidrome, "progress:marta", "{lastTimestamp: 1767222182");
+    seed(navidrome, "progress/marta.json", "{lastTimestamp: 1767222182");
 
     scrobbles["marta"]?.push(...(newYear["marta"] ?? []));
     navidrome.advance(HOUR);
 
     expect(pluginLogs(navidrome)).toContain(
-      'warn: export progress is not valid JSON, so the export starts over and skips the lines already stored user="marta" key="progress:marta"',
+      'warn: export progress is not valid JSON, so the export starts over and skips the records already written user="marta" path="/storage/progress/marta.json"',
     );
     expect(exportedDays(navidrome, "marta")).toEqual(expectedDays([...(histories["marta"] ?? []), ...(newYear["marta"] ?? [])]));
     expect(progressOf(navidrome, "marta")).toMatchObject({ exported: 417 });
@@ -328,7 +427,7 @@ describe.each(runtimes)("scrobble-history-exporter (%s)", (_runtime, start) => {
 
     expect(pluginLogs(navidrome)).toContain("warn: no users to export; select the users for the plugin in its settings in Navidrome");
     expect(pageRequests(navidrome)).toEqual([]);
-    expect(navidrome.services.kvstore.entries().size).toBe(0);
+    expect(snapshot(storageDir(navidrome))).toEqual(new Map());
   });
 
   test("exports onInit and the scheduler callback", async () => {
