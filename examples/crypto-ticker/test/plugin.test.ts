@@ -302,3 +302,14 @@ describe.each(runtimes)("crypto-ticker (%s)", (_runtime, loadInto) => {
     ]);
   });
 });
+
+describe("crypto-ticker as compiled wasm", () => {
+  test("fails to load when the manifest drops a permission it uses", async () => {
+    const { cache: _cache, ...permissions } = manifest.permissions;
+    const navidrome = createNavidrome({ manifest: { ...manifest, permissions } });
+
+    // Navidrome registers host functions only for granted services, so the module's cache imports
+    // stay unresolved and the plugin never loads.
+    await expect(navidrome.loadWasm(readWasm(projectDir))).rejects.toThrow(/"cache_getfloat".*permissions\.cache/);
+  });
+});
