@@ -31,8 +31,11 @@ export async function measureBuildTimes(exampleDirs: readonly string[], options:
     for (const dir of exampleDirs) {
       const example = path.basename(dir);
       options.onProgress?.(`build time: ${example}`);
-      // An empty search path keeps extism-js out even where it is installed: the compiler is not measured.
-      const build = () => buildPlugin({ dir, outDir: path.join(outRoot, example), searchPath: "" });
+      // The compiler is not measured here: an empty search path keeps extism-js out even where it is
+      // installed, and an engine file that does not exist keeps the built-in engine out. The engine
+      // part measures builds with the engine.
+      const noEngine = path.join(outRoot, "no-engine.wasm");
+      const build = () => buildPlugin({ dir, outDir: path.join(outRoot, example), searchPath: "", engineWasmFile: noEngine });
 
       let start = performance.now();
       const first = await build();

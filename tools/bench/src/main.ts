@@ -3,8 +3,8 @@
  * same figures. README.md in this folder describes the cases and the JSON.
  *
  * Options: `--quick` runs fewer and shorter batches, to check the benchmark itself rather than to
- * publish its figures. `--only=overhead,size,codec,build` runs only the named parts; bench-results.json
- * is then left as it is.
+ * publish its figures. `--only=overhead,size,codec,build,engine` runs only the named parts;
+ * bench-results.json is then left as it is.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -15,6 +15,8 @@ import { measureBuildTimes } from "./build-time.js";
 import { BENCH_DIR, REPO_DIR } from "./bundle.js";
 import type { CodecResult } from "./codec.js";
 import { measureCodec } from "./codec.js";
+import type { EngineResults, EngineTiming } from "./engine-wasm.js";
+import { measureEngine } from "./engine-wasm.js";
 import type { OverheadResult } from "./overhead.js";
 import { measureOverhead } from "./overhead.js";
 import type { SizeResults } from "./size.js";
@@ -104,6 +106,44 @@ function buildTable(results: readonly BuildTimeResult[]): string {
   );
 }
 
+function engineTables(results: EngineResults): string {
+  if (!results.available) return `skipped, because ${results.reason}`;
+
+  const sizes = renderTable(
+    ["plugin", "plugin.js", "plugin.wasm", "gzipped", "wasm - engine.wasm", "gzipped - engine.wasm", "nd-pdk build"],
+    results.plugins.map((entry) =>
+      "error" in entry
+        ? [entry.example, "-", `failed: ${entry.error.slice(0, 60)}`, "-", "-", "-", "-"]
+        : [
+            entry.example,
+            formatBytes(entry.bundleBytes),
+            formatBytes(entry.wasmBytes),
+            formatBytes(entry.wasmGzipBytes),
+            formatBytes(entry.wasmBytes - results.engineWasmBytes),
+            formatBytes(entry.wasmGzipBytes - results.engineWasmGzipBytes),
+            formatDuration(entry.buildMs * 1e6),
+          ],
+    ),
+  );
+
+  const times = renderTable(
+    ["plugin", "measure", "engine in @extism/extism", "QuickJS-ng simulator", "engine / QuickJS-ng"],
+    results.plugins.flatMap((entry) => {
+      if ("error" in entry) return [];
+      const row = (measure: string, timing: EngineTiming): string[] => [
+        entry.example,
+        measure,
+        formatDuration(timing.engineNs),
+        formatDuration(timing.quickJsNs),
+        `${timing.ratio.toFixed(3)}x`,
+      ];
+      return [row("instantiate", entry.instantiate), row("first call", entry.firstCall), row("warm call", entry.warmCall)];
+    }),
+  );
+  const engineSize = `engine.wasm: ${formatBytes(results.engineWasmBytes)}, ${formatBytes(results.engineWasmGzipBytes)} gzipped`;
+  return `${engineSize}\n\n${sizes}\n\n${times}`;
+}
+
 function summarize(overhead: readonly OverheadResult[], sizes: SizeResults, codec: readonly CodecResult[], builds: readonly BuildTimeResult[]) {
   const worstOverhead = Math.max(...overhead.map((r) => r.ratio));
   const worstCodec = Math.max(...codec.map((r) => r.ratio));
@@ -116,7 +156,7 @@ function summarize(overhead: readonly OverheadResult[], sizes: SizeResults, code
   };
 }
 
-const PARTS = ["overhead", "size", "codec", "build"] as const;
+const PARTS = ["overhead", "size", "codec", "build", "engine"] as const;
 type Part = (typeof PARTS)[number];
 
 /** Reads `--only=a,b`; every part when the option is absent. */
@@ -155,17 +195,19 @@ async function main(): Promise<void> {
   const overhead = parts.has("overhead") ? await measureOverhead({ ...timing, onProgress: progress }) : undefined;
   const sizes = parts.has("size") ? await measureSizes(examples, { onProgress: progress }) : undefined;
   const codec = parts.has("codec") ? await measureCodec({ ...timing, onProgress: progress }) : undefined;
+  const engine = parts.has("engine") ? await measureEngine({ ...timing, buildRuns: quick ? 1 : 3, onProgress: progress }) : undefined;
 
   const sections = [`Machine: ${machine.cpuModel}, ${machine.nproc} CPUs, Node ${machine.node}, ${machine.platform}${quick ? " (--quick: figures not for publication)" : ""}`];
   if (overhead !== undefined) sections.push(`Call overhead (QuickJS-ng, one call on an evaluated bundle, median of alternating batches):\n\n${overheadTable(overhead)}`);
   if (sizes !== undefined) sections.push(`Size:\n\n${sizeTables(sizes)}`);
   if (codec !== undefined) sections.push(`Base64 in QuickJS-ng:\n\n${codecTable(codec)}`);
   if (builds !== undefined) sections.push(`Build time (nd-pdk build without the compiler):\n\n${buildTable(builds)}`);
+  if (engine !== undefined) sections.push(`Built-in engine (nd-pdk build --compiler engine; times are medians of alternating batches):\n\n${engineTables(engine)}`);
 
-  if (overhead !== undefined && sizes !== undefined && codec !== undefined && builds !== undefined) {
+  if (overhead !== undefined && sizes !== undefined && codec !== undefined && builds !== undefined && engine !== undefined) {
     const targets = summarize(overhead, sizes, codec, builds);
     sections.push(`Targets:\n\n${targetsTable(targets)}`);
-    const results = { date: new Date().toISOString(), quick, machine, timing, targets, overhead, sizes, codec, buildTimes: builds };
+    const results = { date: new Date().toISOString(), quick, machine, timing, targets, overhead, sizes, codec, buildTimes: builds, engine };
     const file = path.join(BENCH_DIR, "bench-results.json");
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
     sections.push(`Written to ${path.relative(REPO_DIR, file)}.`);

@@ -49,8 +49,8 @@ export interface OverheadResult {
   readonly callsPerBatch: number;
 }
 
-// A realistic track, as Navidrome sends it with a lyrics request.
-const TRACK = {
+/** A realistic track, as Navidrome sends it with a lyrics request. */
+export const TRACK = {
   id: "tr-7f3a9c",
   title: "So What",
   album: "Kind of Blue",

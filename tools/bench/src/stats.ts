@@ -60,6 +60,49 @@ export function comparePaired(subject: () => unknown, baseline: () => unknown, o
       subjectTimes.push(timeBatch(subject, iterations));
     }
   }
+  return summarizePairs(subjectTimes, baselineTimes, iterations);
+}
+
+function summarizePairs(subjectTimes: readonly number[], baselineTimes: readonly number[], iterations: number): PairedTiming {
   const ratios = subjectTimes.map((time, batch) => time / (baselineTimes[batch] as number));
-  return { subjectNs: median(subjectTimes), baselineNs: median(baselineTimes), ratio: median(ratios), batches: options.batches, iterations };
+  return { subjectNs: median(subjectTimes), baselineNs: median(baselineTimes), ratio: median(ratios), batches: subjectTimes.length, iterations };
+}
+
+/** Returns the mean time of one run, as {@link timeBatch} does, awaiting each run before the next starts. */
+export async function timeBatchAsync(run: () => Promise<unknown>, iterations: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i++) await run();
+  return Number(process.hrtime.bigint() - start) / iterations;
+}
+
+/** Returns how many runs of `run` take about `targetMs`, as {@link calibrate} does, for a run that returns a promise. */
+export async function calibrateAsync(run: () => Promise<unknown>, targetMs: number): Promise<number> {
+  await run();
+  const once = await timeBatchAsync(run, 1);
+  return Math.max(1, Math.round((targetMs * 1e6) / Math.max(once, 1)));
+}
+
+/**
+ * Times `subject` against `baseline` as {@link comparePaired} does, for runs that return promises,
+ * such as calls into @extism/extism, whose API is asynchronous. Both variants are awaited alike, so
+ * the cost of the await falls on both sides.
+ */
+export async function comparePairedAsync(
+  subject: () => Promise<unknown>,
+  baseline: () => Promise<unknown>,
+  options: { batches: number; batchMs: number },
+): Promise<PairedTiming> {
+  const iterations = Math.min(await calibrateAsync(subject, options.batchMs), await calibrateAsync(baseline, options.batchMs));
+  const subjectTimes: number[] = [];
+  const baselineTimes: number[] = [];
+  for (let batch = 0; batch < options.batches; batch++) {
+    if (batch % 2 === 0) {
+      subjectTimes.push(await timeBatchAsync(subject, iterations));
+      baselineTimes.push(await timeBatchAsync(baseline, iterations));
+    } else {
+      baselineTimes.push(await timeBatchAsync(baseline, iterations));
+      subjectTimes.push(await timeBatchAsync(subject, iterations));
+    }
+  }
+  return summarizePairs(subjectTimes, baselineTimes, iterations);
 }
