@@ -311,8 +311,16 @@ static JSValue native_write(JSContext *ctx, JSValueConst this_value, int argc, J
     return JS_UNDEFINED;
 }
 
-/* The kind of a directory entry; links and entries of unknown type are resolved with fstatat. */
-static const char *entry_kind(DIR *dir, const struct dirent *entry)
+/*
+ * Returns the kind of an entry of `dir`, the folder at `folder` relative to the mount's preopen
+ * `mount`, or NULL when memory runs out. A link or an entry of unknown type is resolved from the
+ * listed folder first, and then from the preopen with the entry's whole path, because WASI hosts
+ * resolve links differently. Node's uvwasi keeps a lookup beneath the descriptor it starts from, so a
+ * link to a parent folder fails from the listed folder but not from the preopen, and it reads an
+ * absolute link target as a guest path, which only a descriptor other than a preopen accepts.
+ * Navidrome's wazero lets the operating system follow both from either descriptor.
+ */
+static const char *entry_kind(DIR *dir, int mount, const char *folder, const struct dirent *entry)
 {
     if (entry->d_type == DT_REG)
         return "file";
@@ -320,9 +328,29 @@ static const char *entry_kind(DIR *dir, const struct dirent *entry)
         return "directory";
     if (entry->d_type != DT_LNK && entry->d_type != DT_UNKNOWN)
         return "other";
+
     struct stat info;
+    if (fstatat(dirfd(dir), entry->d_name, &info, 0) == 0)
+        return kind_of(info.st_mode);
+
+    size_t folder_length = strcmp(folder, ".") == 0 ? 0 : strlen(folder);
+    while (folder_length > 0 && folder[folder_length - 1] == '/')
+        folder_length--;
+    size_t name_length = strlen(entry->d_name);
+    char *path = malloc(folder_length + name_length + 2);
+    if (path == NULL)
+        return NULL;
+    size_t used = 0;
+    if (folder_length > 0) {
+        memcpy(path, folder, folder_length);
+        path[folder_length] = '/';
+        used = folder_length + 1;
+    }
+    memcpy(path + used, entry->d_name, name_length + 1);
+    int status = fstatat(mount, path, &info, 0);
+    free(path);
     /* A broken link, or one the host does not let the plugin follow, is "other". */
-    if (fstatat(dirfd(dir), entry->d_name, &info, 0) != 0)
+    if (status != 0)
         return "other";
     return kind_of(info.st_mode);
 }
@@ -331,23 +359,26 @@ static JSValue native_list(JSContext *ctx, JSValueConst this_value, int argc, JS
 {
     const char *path;
     const char *relative;
-    int parent = read_path(ctx, argv[0], &path, &relative);
-    if (parent < 0)
+    int mount = read_path(ctx, argv[0], &path, &relative);
+    if (mount < 0)
         return JS_EXCEPTION;
-    int fd = openat(parent, relative, O_RDONLY | O_DIRECTORY);
-    int error = errno;
-    JS_FreeCString(ctx, path);
-    if (fd < 0)
+    int fd = openat(mount, relative, O_RDONLY | O_DIRECTORY);
+    if (fd < 0) {
+        int error = errno;
+        JS_FreeCString(ctx, path);
         return throw_errno(ctx, error);
+    }
     DIR *dir = fdopendir(fd);
     if (dir == NULL) {
-        error = errno;
+        int error = errno;
         close(fd);
+        JS_FreeCString(ctx, path);
         return throw_errno(ctx, error);
     }
 
     JSValue entries = JS_NewArray(ctx);
     uint32_t index = 0;
+    int error = 0;
     for (;;) {
         errno = 0;
         struct dirent *entry = readdir(dir);
@@ -357,12 +388,19 @@ static JSValue native_list(JSContext *ctx, JSValueConst this_value, int argc, JS
         }
         if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
             continue;
+        /* `relative` points into `path`, so `path` is freed only after the loop. */
+        const char *kind = entry_kind(dir, mount, relative, entry);
+        if (kind == NULL) {
+            error = ENOMEM;
+            break;
+        }
         JSValue item = JS_NewObject(ctx);
         JS_SetPropertyStr(ctx, item, "name", JS_NewString(ctx, entry->d_name));
-        JS_SetPropertyStr(ctx, item, "kind", JS_NewString(ctx, entry_kind(dir, entry)));
+        JS_SetPropertyStr(ctx, item, "kind", JS_NewString(ctx, kind));
         JS_SetPropertyUint32(ctx, entries, index++, item);
     }
     closedir(dir);
+    JS_FreeCString(ctx, path);
     if (error != 0) {
         JS_FreeValue(ctx, entries);
         return throw_errno(ctx, error);

@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
+import { createNavidrome } from "@nd/pdk-simulator";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
@@ -46,10 +47,11 @@ afterAll(() => {
 });
 
 describe.skipIf(SKIP_ENGINE)("files API compiled by the engine", () => {
+  let wasm: Uint8Array<ArrayBuffer>;
   let module: WebAssembly.Module;
 
   beforeAll(async () => {
-    const { wasm } = await compilePlugin({ bundle: await bundleFilesPlugin(), interfaceText: INTERFACE });
+    ({ wasm } = await compilePlugin({ bundle: await bundleFilesPlugin(), interfaceText: INTERFACE }));
     module = await WebAssembly.compile(wasm);
   });
 
@@ -74,6 +76,24 @@ describe.skipIf(SKIP_ENGINE)("files API compiled by the engine", () => {
     expect(await runScenario("library-read", { "/libraries/1": library })).toEqual(EXPECTED_TRANSCRIPTS["library-read"]);
   });
 
+  // node:wasi in plain @extism/extism mounts every folder writable, so this scenario runs in the
+  // simulator's wasm runtime, which rejects changes to a read-only mount as Navidrome does.
+  test("library write scenario", async () => {
+    const library = folder(createLibraryFolder);
+    const navidrome = createNavidrome({
+      manifest: { name: "Files", author: "Tests", version: "1.0.0", permissions: { library: { filesystem: true } } },
+      allowedLibraries: [1],
+      mounts: { "/libraries/1": library },
+    });
+    const plugin = await navidrome.loadWasm({ wasm });
+
+    const outcome = plugin.call("nd_get_artist_biography", { id: "library-write", name: "" });
+    const biography = outcome.kind === "output" ? (JSON.parse(outcome.output) as { biography: string }).biography : JSON.stringify(outcome);
+
+    expect(JSON.parse(biography)).toEqual(EXPECTED_TRANSCRIPTS["library-write"]);
+    expect(readdirSync(library).sort()).toEqual(["Nina Simone", "cover.jpg"]);
+  });
+
   // NOTE: node:wasi follows a link out of a preopen when it opens a file (its documentation says it
   // lacks the sandboxing of other WASI runtimes), so only steps that do not depend on the host's
   // confinement are checked here. Rejecting links out of a mount is the host's job; the simulator
@@ -85,6 +105,11 @@ describe.skipIf(SKIP_ENGINE)("files API compiled by the engine", () => {
 
     expect(steps.get("list with links")).toContainEqual({ name: "alias", kind: "directory" });
     expect(steps.get("read through a link inside")).toBe("inside");
+    expect(steps.get("list a folder with a link to its parent")).toEqual([
+      { name: "kept.txt", kind: "file" },
+      { name: "up", kind: "directory" },
+    ]);
+    expect(steps.get("read through a link to a parent")).toBe("inside");
   });
 
   test("nothing mounted fails as not mounted", async () => {

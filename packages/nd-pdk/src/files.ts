@@ -250,7 +250,9 @@ function describe(code: FileErrorCode, operation: string, checked: CheckedPath, 
 function toFileError(error: unknown, operation: string, checked: CheckedPath): unknown {
   const errno = errnoOf(error);
   if (errno === undefined) return error;
-  const code = CODES[errno] ?? "io";
+  // NOTE: wazero (Navidrome's WASI, read in its source, not run) rejects opening a file for writing on
+  // a read-only mount with ENOSYS rather than EROFS, so a write that fails that way is a read-only mount.
+  const code = errno === "ENOSYS" && operation === "write" ? "read-only" : (CODES[errno] ?? "io");
   const detail = error instanceof Error ? error.message : String(error);
   return new FileError(code, operation, checked.path, `files.${operation}: ${describe(code, operation, checked, errno, detail)}`);
 }

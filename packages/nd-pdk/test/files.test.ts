@@ -289,6 +289,18 @@ describe("files error mapping", () => {
     expect(fileErrorOf(() => files.write("/storage/a", "x")).message).toBe("files.write: /storage is mounted read-only, so /storage/a cannot be changed");
   });
 
+  test("ENOSYS from a write is a read-only mount", () => {
+    const natives = new FakeNatives(["/storage", "/libraries/3"]);
+    natives.write = () => {
+      throw nativeError("ENOSYS", "function not implemented");
+    };
+    natives.read = natives.write;
+    install(natives);
+
+    expect(fileErrorOf(() => files.write("/libraries/3/cover.jpg", "x")).code).toBe("read-only");
+    expect(fileErrorOf(() => files.read("/libraries/3/cover.jpg")).code).toBe("io");
+  });
+
   test("io errors carry the host's message", () => {
     const natives = new FakeNatives(["/storage"]);
     natives.read = () => {

@@ -32,10 +32,20 @@ export interface CallRequest {
   readonly config: Readonly<Record<string, string>>;
   readonly logLevel: LogLevel | "off";
   readonly hostFunctions: readonly string[];
-  /** WASI preopens: guest path to host directory. */
-  readonly preopens: Readonly<Record<string, string>>;
+  /** The WASI preopens, in the order that numbers their descriptors from 3. */
+  readonly mounts: readonly WasmMount[];
   /** Simulated Unix time in milliseconds. */
   readonly now: number;
+}
+
+/** A host folder mounted into the plugin as a WASI preopen. */
+export interface WasmMount {
+  /** The guest path, such as `/storage`. */
+  readonly guestPath: string;
+  /** The folder on the host. */
+  readonly dir: string;
+  /** Whether the plugin may change the folder; the worker rejects changes to the others with EROFS. */
+  readonly writable: boolean;
 }
 
 /** The outcome of a worker request. */

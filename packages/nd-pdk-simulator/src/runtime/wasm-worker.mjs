@@ -11,6 +11,8 @@
 
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 
+import { guardReadOnlyMounts, preopensOf } from "./wasm-mounts.mjs";
+
 const TO_MAIN = 0;
 const TO_WORKER = 1;
 
@@ -71,13 +73,17 @@ class HostFunctionFailure extends Error {
 // @extism/extism 1.0.3 drops the export's return code, which Navidrome reads (a code other than 0
 // fails the call), and it hands out the instance only after `_initialize` ran, while the WASI clock
 // below needs the instance's memory from the start. So the instance is wrapped on its way to the SDK.
-// The patch exists in this worker thread only, and calls run one at a time, so `instantiateHook`
-// belongs to the current call.
-let instantiateHook;
+// The SDK also gives no access to node:wasi's functions before it links them, and the read-only
+// mounts need them wrapped, so the imports are replaced on their way in.
+// The patch exists in this worker thread only, and calls run one at a time, so `instantiateHooks`
+// belong to the current call.
+let instantiateHooks;
 const instantiate = WebAssembly.instantiate;
-WebAssembly.instantiate = async function (...args) {
-  const result = await Reflect.apply(instantiate, WebAssembly, args);
-  return instantiateHook !== undefined && result instanceof WebAssembly.Instance ? instantiateHook(result) : result;
+WebAssembly.instantiate = async function (source, imports, ...rest) {
+  const hooks = instantiateHooks;
+  const linked = hooks !== undefined && imports !== undefined ? hooks.imports(imports) : imports;
+  const result = await Reflect.apply(instantiate, WebAssembly, [source, linked, ...rest]);
+  return hooks !== undefined && result instanceof WebAssembly.Instance ? hooks.instance(result) : result;
 };
 
 function readText(context, offset) {
@@ -152,6 +158,13 @@ function readOutput(output) {
   return block === null ? undefined : utf8Decoder.decode(block.bytes().subarray(0, output.length));
 }
 
+/** Returns the imports with node:wasi's functions guarded so that read-only `mounts` stay unchanged. */
+function guardImports(imports, mounts, state) {
+  const wasi = imports.wasi_snapshot_preview1;
+  if (wasi === undefined) return imports;
+  return { ...imports, wasi_snapshot_preview1: guardReadOnlyMounts(wasi, mounts, () => state.memory) };
+}
+
 /** Returns an instance-like object whose export `exportName` records its return code in `state`. */
 function wrapInstance(instance, exportName, state) {
   state.memory = instance.exports.memory instanceof WebAssembly.Memory ? instance.exports.memory : undefined;
@@ -180,17 +193,20 @@ async function run(call) {
   const config = Object.assign(Object.create(null), call.config);
 
   let plugin;
-  instantiateHook = (instance) => wrapInstance(instance, call.exportName, state);
+  instantiateHooks = {
+    imports: (imports) => guardImports(imports, call.mounts, state),
+    instance: (instance) => wrapInstance(instance, call.exportName, state),
+  };
   try {
     plugin = await createPlugin(
       { wasm: [{ module: call.module }] },
-      { useWasi: true, allowedPaths: call.preopens, config, functions: createFunctions(call, state) },
+      { useWasi: true, allowedPaths: preopensOf(call.mounts), config, functions: createFunctions(call, state) },
     );
   } catch (error) {
     send({ type: "done", status: "instantiate-failed", message: describe(error) });
     return;
   } finally {
-    instantiateHook = undefined;
+    instantiateHooks = undefined;
   }
 
   try {

@@ -10,7 +10,7 @@
  */
 import type { CallOutcome } from "../host/service.js";
 import type { HostBridge } from "./bridge.js";
-import type { CallRequest, WorkerResult } from "./wasm-thread.js";
+import type { CallRequest, WasmMount, WorkerResult } from "./wasm-thread.js";
 import { runOnThread, STARTUP_LIMIT_MS } from "./wasm-thread.js";
 
 /** A compiled WebAssembly module (`WebAssembly.Module`), opaque to the simulator. */
@@ -80,16 +80,12 @@ function extismConfig(bridge: HostBridge): Record<string, string> {
 }
 
 /**
- * Returns the WASI preopens of a call, guest path to host directory. @extism/extism 1.0.3 passes its
- * `allowedPaths` to node:wasi as `preopens` unchanged, whose keys are guest paths.
- *
- * NOTE: node:wasi has no read-only preopens, so a mount that is not `writable` is writable here,
- * where Navidrome mounts it read-only.
+ * Returns the WASI folders of a call. @extism/extism 1.0.3 passes its `allowedPaths` to node:wasi as
+ * `preopens` unchanged, whose keys are guest paths, and the worker rejects changes to a folder that is
+ * not `writable`, as Navidrome's read-only mounts do.
  */
-function wasiPreopens(bridge: HostBridge): Record<string, string> {
-  const preopens: Record<string, string> = {};
-  for (const [guestPath, folder] of bridge.mounts ?? []) preopens[guestPath] = folder.dir;
-  return preopens;
+function wasmMounts(bridge: HostBridge): WasmMount[] {
+  return [...(bridge.mounts ?? [])].map(([guestPath, folder]) => ({ guestPath, dir: folder.dir, writable: folder.writable }));
 }
 
 function createRequest(module: CompiledModule, exportName: string | null, input: string, hostFunctions: readonly string[], bridge: HostBridge): CallRequest {
@@ -100,7 +96,7 @@ function createRequest(module: CompiledModule, exportName: string | null, input:
     config: extismConfig(bridge),
     logLevel: bridge.logLevel,
     hostFunctions,
-    preopens: wasiPreopens(bridge),
+    mounts: wasmMounts(bridge),
     now: bridge.now(),
   };
 }

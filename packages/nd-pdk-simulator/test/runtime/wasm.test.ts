@@ -1,7 +1,7 @@
 // Runs small Extism plugins, written in WebAssembly text and assembled with binaryen, in the wasm
 // runtime: @extism/extism on a worker thread, with host functions backed by the simulated Navidrome.
 
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -317,6 +317,142 @@ describe("loadWasm mounts", () => {
     expect(plugin.call("nd_get_artist_biography", {})).toEqual({ kind: "output", output: "/storage" });
     expect(plugin.call("nd_get_artist_url", {})).toEqual({ kind: "no-data" });
     expect(readFileSync(join(storageDir, "hello.txt"), "utf8")).toBe("hello");
+  });
+});
+
+describe("loadWasm read-only mounts", () => {
+  // Calls WASI functions that change files, on the read-only library (the first preopen, fd 3) and on
+  // the writable storage (fd 4), and writes each errno in decimal, separated by commas.
+  const changesPlugin = {
+    imports: `
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_create_directory" (func $path_create_directory (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_remove_directory" (func $path_remove_directory (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_unlink_file" (func $path_unlink_file (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_rename" (func $path_rename (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_symlink" (func $path_symlink (param i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_link" (func $path_link (param i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_filestat_set_times"
+    (func $path_filestat_set_times (param i32 i32 i32 i32 i64 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_filestat_set_size" (func $fd_filestat_set_size (param i32 i64) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_renumber" (func $fd_renumber (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))`,
+    strings: { newFile: "new.txt", secondFile: "second.txt", folder: "Playlists", album: "Album", cover: "cover.jpg", renamed: "front.jpg", link: "link.jpg", content: "hello" },
+    body: `
+  (global $cursor (mut i32) (i32.const 256))
+
+  ;; Appends $errno (below 100) in decimal and a comma to the output text.
+  (func $record (param $errno i32)
+    (if (i32.ge_u (local.get $errno) (i32.const 10))
+      (then
+        (i32.store8 (global.get $cursor) (i32.add (i32.const 48) (i32.div_u (local.get $errno) (i32.const 10))))
+        (global.set $cursor (i32.add (global.get $cursor) (i32.const 1)))))
+    (i32.store8 (global.get $cursor) (i32.add (i32.const 48) (i32.rem_u (local.get $errno) (i32.const 10))))
+    (i32.store8 (i32.add (global.get $cursor) (i32.const 1)) (i32.const 44))
+    (global.set $cursor (i32.add (global.get $cursor) (i32.const 2))))
+
+  ;; Records the errno of path_open and returns the opened descriptor (written at address 0).
+  (func $open (param $fd i32) (param $lookup i32) (param $ptr i32) (param $len i32) (param $oflags i32) (param $base i64) (param $inheriting i64) (result i32)
+    (i32.store (i32.const 0) (i32.const -1))
+    (call $record (call $path_open (local.get $fd) (local.get $lookup) (local.get $ptr) (local.get $len) (local.get $oflags)
+      (local.get $base) (local.get $inheriting) (i32.const 0) (i32.const 0)))
+    (i32.load (i32.const 0)))
+
+  ;; Records the errno of writing the bytes at $ptr to $fd, with the iovec at 16 and the count at 24.
+  (func $write (param $fd i32) (param $ptr i32) (param $len i32)
+    (i32.store (i32.const 16) (local.get $ptr))
+    (i32.store (i32.const 20) (local.get $len))
+    (call $record (call $fd_write (local.get $fd) (i32.const 16) (i32.const 1) (i32.const 24))))
+
+  (func (export "nd_get_artist_biography") (result i32)
+    (local $readFd i32) (local $dirFd i32) (local $storageFd i32) (local $secondFd i32)
+    ;; oflags: 1 creates, 2 opens a folder, 9 creates and truncates; lookup 1 follows links.
+    ;; Rights: 2 reads, 64 writes; 288256 opens, creates and lists in a folder; 102 reads, writes, seeks.
+    (drop (call $open (i32.const 3) (i32.const 0) {{newFile}} (i32.const 1) (i64.const 64) (i64.const 0)))
+    (call $record (call $path_create_directory (i32.const 3) {{folder}}))
+    (call $record (call $path_remove_directory (i32.const 3) {{album}}))
+    (call $record (call $path_unlink_file (i32.const 3) {{cover}}))
+    (call $record (call $path_rename (i32.const 3) {{cover}} (i32.const 3) {{renamed}}))
+    (call $record (call $path_symlink {{cover}} (i32.const 3) {{link}}))
+    (call $record (call $path_filestat_set_times (i32.const 3) (i32.const 0) {{cover}} (i64.const 0) (i64.const 0) (i32.const 10)))
+
+    (local.set $readFd (call $open (i32.const 3) (i32.const 1) {{cover}} (i32.const 0) (i64.const 2) (i64.const 0)))
+    (call $write (local.get $readFd) {{content}})
+    (call $record (call $fd_filestat_set_size (local.get $readFd) (i64.const 0)))
+    (local.set $dirFd (call $open (i32.const 3) (i32.const 1) {{album}} (i32.const 2) (i64.const 288256) (i64.const 102)))
+    (drop (call $open (local.get $dirFd) (i32.const 0) {{newFile}} (i32.const 1) (i64.const 64) (i64.const 0)))
+
+    ;; node:wasi hands out the lowest free descriptor, so the storage files reuse the numbers of the
+    ;; closed and of the renumbered library file, and must be writable all the same.
+    (call $record (call $fd_close (local.get $readFd)))
+    (local.set $storageFd (call $open (i32.const 4) (i32.const 0) {{newFile}} (i32.const 9) (i64.const 64) (i64.const 0)))
+    (call $write (local.get $storageFd) {{content}})
+    (call $record (call $path_link (i32.const 4) (i32.const 0) {{newFile}} (i32.const 3) {{link}}))
+    (local.set $readFd (call $open (i32.const 3) (i32.const 1) {{cover}} (i32.const 0) (i64.const 2) (i64.const 0)))
+    (call $record (call $fd_renumber (local.get $readFd) (local.get $storageFd)))
+    (call $write (local.get $storageFd) {{content}})
+    (local.set $secondFd (call $open (i32.const 4) (i32.const 0) {{secondFile}} (i32.const 1) (i64.const 64) (i64.const 0)))
+    (call $write (local.get $secondFd) {{content}})
+
+    ;; The last comma is left out.
+    (call $output (i32.const 256) (i32.sub (global.get $cursor) (i32.const 257)))
+    (i32.const 0))
+`,
+  };
+
+  const steps = [
+    ["create a library file", 69],
+    ["make a library folder", 69],
+    ["remove a library folder", 69],
+    ["remove a library file", 69],
+    ["rename a library file", 69],
+    ["make a link in the library", 69],
+    ["set a library file's times", 69],
+    ["open a library file for reading", 0],
+    ["write through it", 69],
+    ["truncate through it", 69],
+    ["open a library folder", 0],
+    ["create a file beneath it", 69],
+    ["close the library file", 0],
+    ["create a storage file", 0],
+    ["write to it", 0],
+    ["link it into the library", 69],
+    ["open the library file again", 0],
+    ["renumber it onto the storage file", 0],
+    ["write through the renumbered descriptor", 69],
+    ["create another storage file", 0],
+    ["write to the other file", 0],
+  ] as const;
+
+  test("changes to a read-only mount fail with EROFS", async () => {
+    const root = mkdtempSync(join(tmpdir(), "nd-pdk-wasm-mounts-"));
+    try {
+      const library = join(root, "library");
+      const storage = join(root, "storage");
+      mkdirSync(join(library, "Album"), { recursive: true });
+      mkdirSync(storage);
+      writeFileSync(join(library, "cover.jpg"), "JPEG");
+      const navidrome = createNavidrome({
+        manifest: { ...manifest, permissions: { storage: {}, library: { filesystem: true } } },
+        allowedLibraries: [1],
+        mounts: { "/libraries/1": library, "/storage": storage },
+      });
+      const plugin = await navidrome.loadWasm({ wasm: buildPlugin(changesPlugin) });
+
+      const outcome = plugin.call("nd_get_artist_biography", {});
+      const errnos = outcome.kind === "output" ? outcome.output.split(",").map(Number) : [];
+
+      expect(Object.fromEntries(steps.map(([label], index) => [label, errnos[index]]))).toEqual(Object.fromEntries(steps));
+      expect(readdirSync(library).sort()).toEqual(["Album", "cover.jpg"]);
+      expect(readdirSync(join(library, "Album"))).toEqual([]);
+      expect(readFileSync(join(library, "cover.jpg"), "utf8")).toBe("JPEG");
+      expect(readFileSync(join(storage, "new.txt"), "utf8")).toBe("hello");
+      expect(readFileSync(join(storage, "second.txt"), "utf8")).toBe("hello");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
