@@ -291,10 +291,11 @@ describe("files error mapping", () => {
 
   test("ENOSYS from a write is a read-only mount", () => {
     const natives = new FakeNatives(["/storage", "/libraries/3"]);
-    natives.write = () => {
+    const notImplemented = (): never => {
       throw nativeError("ENOSYS", "function not implemented");
     };
-    natives.read = natives.write;
+    natives.write = notImplemented;
+    natives.read = notImplemented;
     install(natives);
 
     expect(fileErrorOf(() => files.write("/libraries/3/cover.jpg", "x")).code).toBe("read-only");
