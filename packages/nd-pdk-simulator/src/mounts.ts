@@ -5,33 +5,16 @@
  *
  * @module
  */
-import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
+
+import { LIBRARY_MOUNT_POINT, STORAGE_MOUNT_POINT } from "@nd/pdk-types/internal";
 
 import type { Manifest } from "./manifest/types.js";
 import type { NavidromeOptions } from "./options.js";
 import type { MountedFolder } from "./runtime/files.js";
 import { hasLibraryFilesystem, isLibraryAllowed, libraryMountPoint } from "./services/library.js";
-
-/** Mount point of the plugin's private folder in Navidrome. */
-export const STORAGE_MOUNT_POINT = "/storage";
-
-const LIBRARY_MOUNT_POINT = /^\/libraries\/(0|[1-9][0-9]*)$/;
-
-const temporaryFolders: string[] = [];
-
-/** Creates a storage folder that is deleted when the Node process exits. */
-function createTemporaryStorage(): string {
-  if (temporaryFolders.length === 0) {
-    process.once("exit", () => {
-      for (const dir of temporaryFolders) rmSync(dir, { recursive: true, force: true });
-    });
-  }
-  const dir = mkdtempSync(join(tmpdir(), "nd-pdk-storage-"));
-  temporaryFolders.push(dir);
-  return dir;
-}
+import { createTemporaryStorage } from "./temporary-storage.js";
 
 function requireFolder(mountPoint: string, dir: unknown): string {
   if (typeof dir !== "string" || dir === "") {

@@ -1,36 +1,34 @@
 import { decodeUtf8, encodeUtf8, NdPdkError } from "@nd/pdk-types";
 import type { FileNatives, NativeFileInfo } from "@nd/pdk-types/internal";
-import { FILE_NATIVES_KEY, hasErrorMarker, setErrorMarker } from "@nd/pdk-types/internal";
+import { FILE_NATIVES_KEY, hasErrorMarker, LIBRARY_MOUNT_POINT, setErrorMarker, STORAGE_MOUNT_POINT } from "@nd/pdk-types/internal";
 
 const MARKER = "nd-pdk.error.file";
-const STORAGE_ROOT = "/storage";
-const LIBRARY_ROOT_PATTERN = "/libraries/<id>";
-const LIBRARY_ID = /^(0|[1-9][0-9]*)$/;
+const LIBRARY_MOUNT_POINT_PATTERN = "/libraries/<id>";
 
-/** Kind of a file system entry. Symbolic links are followed; `other` is a device, a socket or a broken link. */
+/** Kind of a file system entry. Symbolic links are followed, and `other` is a device, a socket or a broken link. */
 export type FileKind = "file" | "directory" | "other";
 
 /** One entry of a directory listing. */
 export interface DirectoryEntry {
   /** The entry's name inside the directory, without a path. */
   readonly name: string;
-  /** Type of the entry; a link counts as the entry it points to. */
+  /** Type of the entry. A link counts as the entry it points to. */
   readonly kind: FileKind;
 }
 
 /** Metadata of a file or directory. */
 export interface FileInfo {
-  /** Type of the entry; a link counts as the entry it points to. */
+  /** Type of the entry. A link counts as the entry it points to. */
   readonly kind: FileKind;
-  /** Size in bytes; for a directory, whatever the host's file system reports. */
+  /** Size in bytes. For a directory, the value is whatever the host's file system reports. */
   readonly size: number;
-  /** Time of the last modification, Unix milliseconds. */
+  /** Time of the last modification, in Unix milliseconds. */
   readonly modifiedMs: number;
 }
 
 /** Options of {@link Files.write}. */
 export interface WriteOptions {
-  /** Adds the data at the end of an existing file instead of replacing its content; false by default. */
+  /** If true, adds the data at the end of an existing file instead of replacing its content. Default: false. */
   readonly append?: boolean;
 }
 
@@ -44,10 +42,10 @@ export interface WriteOptions {
  * - `not-a-directory`: the path or one of its parents is a file where a directory is needed.
  * - `is-a-directory`: the path is a directory where a file is needed.
  * - `not-empty`: the directory to remove still has entries.
- * - `permission-denied`: the host refused the access.
+ * - `permission-denied`: the host denied access.
  * - `read-only`: the folder is mounted read-only.
  * - `unavailable`: the runtime has no file access, as with plugins compiled by extism-js.
- * - `io`: any other failure of the host's file system; the message carries its error.
+ * - `io`: any other failure of the host's file system. The message contains the host's error.
  */
 export type FileErrorCode =
   | "invalid-path"
@@ -84,7 +82,7 @@ export class FileError extends NdPdkError {
   /** The path the operation failed on: the path given, or the parent folder that `makeDirectory` could not create. */
   readonly path: string;
 
-  /** Creates the error; `message` is the whole message, which starts with `files.<operation>:`. */
+  /** Creates the error. `message` is the complete message, which starts with `files.<operation>:`. */
   constructor(code: FileErrorCode, operation: string, path: string, message: string) {
     super(message);
     this.name = "FileError";
@@ -101,8 +99,8 @@ export class FileError extends NdPdkError {
 }
 
 /**
- * Synchronous access to the folders Navidrome mounts into the plugin: `/storage`, the plugin's private
- * read-write folder (`permissions.storage`), and `/libraries/<id>`, each allowed music library
+ * Synchronous access to the folders Navidrome mounts into the plugin. `/storage` is the plugin's
+ * private read-write folder (`permissions.storage`). `/libraries/<id>` is an allowed music library
  * (`permissions.library` with `filesystem: true`), read-only unless the administrator allows writes.
  *
  * Paths are absolute guest paths such as `/storage/cache/artists.json`. File access needs a plugin
@@ -115,7 +113,7 @@ export class FileError extends NdPdkError {
 export interface Files {
   /** Returns the whole content of a file. */
   read(path: string): Uint8Array;
-  /** Returns the whole content of a file decoded as UTF-8; invalid sequences become U+FFFD. */
+  /** Returns the whole content of a file decoded as UTF-8. Invalid sequences become U+FFFD. */
   readText(path: string): string;
   /**
    * Creates or replaces a file, or appends to it with `{ append: true }`. Text is written as UTF-8.
@@ -130,7 +128,7 @@ export interface Files {
   exists(path: string): boolean;
   /** Removes a file or an empty directory. A mount point itself cannot be removed. */
   remove(path: string): void;
-  /** Creates a directory and any missing parents; does nothing when the directory exists. */
+  /** Creates a directory and any missing parents. Does nothing when the directory exists. */
   makeDirectory(path: string): void;
 }
 
@@ -145,7 +143,7 @@ interface CheckedPath {
 }
 
 function invalidPath(operation: string, path: string, reason: string): FileError {
-  return new FileError("invalid-path", operation, path, `files.${operation}: ${reason}; use an absolute path under ${STORAGE_ROOT} or ${LIBRARY_ROOT_PATTERN}`);
+  return new FileError("invalid-path", operation, path, `files.${operation}: ${reason}; use an absolute path under ${STORAGE_MOUNT_POINT} or ${LIBRARY_MOUNT_POINT_PATTERN}`);
 }
 
 /** Normalizes `path` and finds its mount point, or throws an `invalid-path` error. */
@@ -158,10 +156,10 @@ function checkPath(operation: string, path: unknown): CheckedPath {
   const segments = path.split("/").filter((segment) => segment !== "" && segment !== ".");
   if (segments.includes("..")) throw invalidPath(operation, path, `the path ${quoted} contains a ".." segment, which is not allowed`);
 
-  const [first, second] = segments;
+  // The mount point is the first segment (`/storage`) or the first two (`/libraries/<id>`).
   let rootLength: number;
-  if (first === "storage") rootLength = 1;
-  else if (first === "libraries" && second !== undefined && LIBRARY_ID.test(second)) rootLength = 2;
+  if (`/${segments[0] ?? ""}` === STORAGE_MOUNT_POINT) rootLength = 1;
+  else if (LIBRARY_MOUNT_POINT.test(`/${segments.slice(0, 2).join("/")}`)) rootLength = 2;
   else throw invalidPath(operation, path, `the path ${quoted} is outside the folders Navidrome mounts for plugins`);
 
   return {
@@ -194,7 +192,7 @@ function open(operation: string, checked: CheckedPath): FileNatives {
   if (isMounted(natives.mounts(), checked.root)) return natives;
 
   const fix =
-    checked.root === STORAGE_ROOT
+    checked.root === STORAGE_MOUNT_POINT
       ? "add permissions.storage to manifest.json"
       : `set permissions.library.filesystem to true in manifest.json, and give the plugin access to library ${checked.root.slice("/libraries/".length)} in Navidrome`;
   throw new FileError("not-mounted", operation, checked.path, `files.${operation}: ${checked.root} is not mounted, so ${checked.path} cannot be accessed; ${fix}`);
@@ -238,7 +236,7 @@ function describe(code: FileErrorCode, operation: string, checked: CheckedPath, 
       // The host's text is left out because the engine and Node word it differently, and the errno names the cause.
       return `the host denied access to ${path} (${errno})`;
     case "read-only":
-      return checked.root === STORAGE_ROOT
+      return checked.root === STORAGE_MOUNT_POINT
         ? `${checked.root} is mounted read-only, so ${path} cannot be changed`
         : `${checked.root} is mounted read-only, so ${path} cannot be changed; the administrator can allow writes to the library in Navidrome`;
     default:
@@ -246,12 +244,13 @@ function describe(code: FileErrorCode, operation: string, checked: CheckedPath, 
   }
 }
 
-/** Converts what a native threw into a {@link FileError}; other values are rethrown as they are. */
+/** Converts an error thrown by a native into a {@link FileError}. Returns any other value unchanged. */
 function toFileError(error: unknown, operation: string, checked: CheckedPath): unknown {
   const errno = errnoOf(error);
   if (errno === undefined) return error;
-  // NOTE: wazero (Navidrome's WASI, read in its source, not run) rejects opening a file for writing on
-  // a read-only mount with ENOSYS rather than EROFS, so a write that fails that way is a read-only mount.
+  // NOTE: wazero, Navidrome's WASI, rejects opening a file for writing on a read-only mount with ENOSYS
+  // rather than EROFS, so a write that fails that way is a read-only mount. This was read in wazero's
+  // source and has not been run.
   const code = errno === "ENOSYS" && operation === "write" ? "read-only" : (CODES[errno] ?? "io");
   const detail = error instanceof Error ? error.message : String(error);
   return new FileError(code, operation, checked.path, `files.${operation}: ${describe(code, operation, checked, errno, detail)}`);

@@ -12,6 +12,15 @@
  */
 export const FILE_NATIVES_KEY = "nd-pdk.files";
 
+/** Mount point of the plugin's private folder, which Navidrome mounts with `permissions.storage`. */
+export const STORAGE_MOUNT_POINT = "/storage";
+
+/**
+ * Mount point of an allowed music library, which Navidrome mounts with
+ * `permissions.library.filesystem`. Group 1 is the library id, a decimal integer without leading zeros.
+ */
+export const LIBRARY_MOUNT_POINT: RegExp = /^\/libraries\/(0|[1-9][0-9]*)$/;
+
 /** Kind of a file system entry. Symbolic links are followed; `other` covers devices, sockets and broken links. */
 export type NativeFileKind = "file" | "directory" | "other";
 
