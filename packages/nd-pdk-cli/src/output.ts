@@ -91,7 +91,7 @@ export interface CheckResult {
   readonly steps: readonly Step[];
   /**
    * Build only: the compiler that made plugin.wasm, `extism-js`, `engine` (the built-in
-   * @nd/pdk-engine) or the path of a `--compiler` command; null when none ran.
+   * @nd/pdk-engine) or the path of a `--compiler` command. Null when none ran.
    */
   readonly compiler?: string | null;
   /** The exit code the command ends with. */

@@ -1,6 +1,6 @@
 // The compile and pack stages of a build, with two stand-ins for extism-js: one that writes a small
 // module with the imports and exports of the interface file, and one that fails.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 import { unzipSync } from "fflate";
@@ -8,17 +8,7 @@ import { describe, expect, test } from "vitest";
 
 import { runBuildCommand } from "../src/commands/build.js";
 import { buildPlugin, validatePlugin } from "../src/index.js";
-import { captureStreams, copyFixture, fakeCompiler, failingCompiler, noCompiler, scratch } from "./fixtures/projects.js";
-
-/** Writes an extism-js launcher that runs the fake compiler, and returns its folder for searchPath. */
-function fakeExtismJsOnPath(): string {
-  const binDir = path.join(scratch(), "bin");
-  mkdirSync(binDir, { recursive: true });
-  const launcher = path.join(binDir, "extism-js");
-  writeFileSync(launcher, `#!/bin/sh\nexec "${process.execPath}" "${fakeCompiler}" "$@"\n`);
-  chmodSync(launcher, 0o755);
-  return binDir;
-}
+import { captureStreams, copyFixture, fakeCompiler, fakeExtismJsOnPath, failingCompiler, noCompiler } from "./fixtures/projects.js";
 
 describe("buildPlugin with a compiler", () => {
   test("packs manifest.json and plugin.wasm into <id>.ndp", async () => {
@@ -114,6 +104,53 @@ describe("buildPlugin with a compiler", () => {
     expect(result.exitCode).toBe(1);
     expect(result.steps.map((step) => step.stage)).not.toContain("compile");
     expect(existsSync(path.join(dir, "dist", "plugin.wasm"))).toBe(false);
+  });
+
+  test("names the compiler when top-level code throws", async () => {
+    const dir = copyFixture("sample");
+    writeFileSync(path.join(dir, "src", "index.ts"), 'import { definePlugin } from "@nd/pdk";\nthrow new Error("not configured");\nexport default definePlugin({ lifecycle: { onInit() {} } });\n');
+
+    const result = await buildPlugin({ dir, compiler: fakeCompiler });
+
+    expect(result.errors).toEqual([expect.stringMatching(/^top-level code threw, so the compiler fake-compiler\.mjs cannot build the plugin: Exception: not configured/)]);
+  });
+
+  test("failed check removes the earlier package", async () => {
+    const dir = copyFixture("sample");
+    const dist = path.join(dir, "dist");
+    expect((await buildPlugin({ dir, compiler: fakeCompiler })).ok).toBe(true);
+    writeFileSync(path.join(dir, "manifest.json"), JSON.stringify({ name: "Refresh queue", author: "nd-pdk tests", version: "1.0.0" }));
+
+    const result = await buildPlugin({ dir, compiler: fakeCompiler });
+
+    expect(result.exitCode).toBe(1);
+    expect(existsSync(path.join(dist, "plugin.wasm"))).toBe(false);
+    expect(existsSync(path.join(dist, "refresh-queue.ndp"))).toBe(false);
+  });
+
+  test("failed bundle removes every earlier output", async () => {
+    const dir = copyFixture("sample");
+    const dist = path.join(dir, "dist");
+    expect((await buildPlugin({ dir, compiler: fakeCompiler })).ok).toBe(true);
+    writeFileSync(path.join(dir, "src", "index.ts"), 'import { definePlugin } from "@nd/pdk";\nexport default definePlugin({ lifecycle: { onInit() { return } } }\n');
+
+    const result = await buildPlugin({ dir, compiler: fakeCompiler });
+
+    expect(result.steps.at(-1)).toMatchObject({ stage: "bundle", status: "failed" });
+    for (const file of ["plugin.js", "plugin.js.map", "plugin.d.ts", "plugin.wasm", "refresh-queue.ndp"]) {
+      expect(existsSync(path.join(dist, file)), file).toBe(false);
+    }
+  });
+
+  test("failed compiler removes the earlier package", async () => {
+    const dir = copyFixture("sample");
+    expect((await buildPlugin({ dir, compiler: fakeCompiler })).ok).toBe(true);
+
+    const result = await buildPlugin({ dir, compiler: failingCompiler });
+
+    expect(result.exitCode).toBe(3);
+    expect(existsSync(path.join(dir, "dist", "plugin.wasm"))).toBe(false);
+    expect(existsSync(path.join(dir, "dist", "refresh-queue.ndp"))).toBe(false);
   });
 
   test("exits with 3 showing compiler stderr", async () => {

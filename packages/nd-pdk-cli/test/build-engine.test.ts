@@ -1,14 +1,16 @@
 // Builds with the real built-in engine (@nd/pdk-engine), whose engine.wasm `pnpm build` makes with
 // clang-14 and wasi-libc. Without it these tests fail, unless ND_PDK_ENGINE_SKIP=1 opts out.
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 import { engineStatus } from "@nd/pdk-engine";
 import { unzipSync } from "fflate";
 import { beforeAll, describe, expect, test } from "vitest";
 
+import { compileAndPack } from "../src/build/compile-and-pack.js";
+import { BuildRecorder } from "../src/build/recorder.js";
 import { runBuildCommand } from "../src/commands/build.js";
-import { buildPlugin, validatePlugin } from "../src/index.js";
+import { buildPlugin, renderInterfaceFile, validatePlugin } from "../src/index.js";
 import { captureStreams, copyFixture } from "./fixtures/projects.js";
 
 const SKIP_ENGINE = process.env["ND_PDK_ENGINE_SKIP"] === "1";
@@ -83,6 +85,54 @@ describe.skipIf(SKIP_ENGINE)("buildPlugin with the built-in engine", () => {
       expect(exitCode).toBe(0);
       expect(output.compiler).toBe("engine");
       expect(validated.errors).toEqual([]);
+    },
+    ENGINE_TIMEOUT_MS,
+  );
+
+  test(
+    "compiles a files plugin without warnings",
+    async () => {
+      const dir = copyFixture("files-storage");
+
+      const result = await buildPlugin({ dir, compiler: "engine" });
+
+      expect(result.errors).toEqual([]);
+      expect(result.warnings).toEqual([]);
+      expect(result.steps.at(-1)).toMatchObject({ stage: "package", status: "ok" });
+    },
+    ENGINE_TIMEOUT_MS,
+  );
+
+  test("names the engine for top-level files use", async () => {
+    const dir = copyFixture("files-storage");
+    writeFileSync(path.join(dir, "src", "index.ts"), 'import { definePlugin, files } from "@nd/pdk";\nconst seen = files.exists("/storage/started.txt");\nexport default definePlugin({ lifecycle: { onInit() { void seen; } } });\n');
+
+    const result = await buildPlugin({ dir, compiler: "engine" });
+
+    expect(result.errors).toEqual([
+      "the files API cannot be used at module top level: the built-in engine runs top-level code once at build time, when no host is attached, so the build fails. Call it inside an exported function (or code an export calls) instead. (at src/index.ts:2:20)",
+    ]);
+  });
+
+  test(
+    "names the engine when its snapshot fails",
+    async () => {
+      // The simulator's evaluation is skipped here, so that the error comes from the engine itself.
+      const outDir = path.join(copyFixture("files-storage"), "dist");
+      mkdirSync(outDir, { recursive: true });
+      const bundleFile = path.join(outDir, "plugin.js");
+      const interfaceFile = path.join(outDir, "plugin.d.ts");
+      writeFileSync(bundleFile, 'globalThis[Symbol.for("nd-pdk.files")].mounts();\nmodule.exports = { nd_on_init() { return 0; } };\n');
+      writeFileSync(interfaceFile, renderInterfaceFile(["nd_on_init"], []));
+      const status = engineStatus();
+      if (!status.available) throw new Error(status.reason);
+      const recorder = new BuildRecorder();
+
+      const result = await compileAndPack({ recorder, compiler: { kind: "engine", wasmFile: status.wasmFile }, dir: outDir, outDir, bundleFile, interfaceFile, manifestText: "{}", id: "start-log" });
+
+      expect(result.exitCode).toBe(3);
+      expect(result.errors[0]).toContain("the files API cannot be used at module top level: the built-in engine runs top-level code once at build time");
+      expect(result.errors[0]).not.toContain("extism-js");
     },
     ENGINE_TIMEOUT_MS,
   );

@@ -95,24 +95,26 @@ describe("nd-pdk init files", () => {
       devDependencies: {
         "@nd/pdk-cli": `^${workspaceVersion("nd-pdk-cli")}`,
         "@nd/pdk-simulator": `^${workspaceVersion("nd-pdk-simulator")}`,
+        "@types/node": "^20.19.0",
         typescript: "~5.9.3",
         vitest: "^4.0.0",
       },
     });
   });
 
-  test("typescript and vitest ranges match the workspace", () => {
+  test("tool ranges match the workspace", () => {
     const rootDevDependencies = readJson(join(REPO_ROOT, "package.json"))["devDependencies"] as Record<string, string>;
 
     expect(TOOL_VERSIONS.typescript).toBe(rootDevDependencies["typescript"]);
     expect(TOOL_VERSIONS.vitest).toBe(rootDevDependencies["vitest"]);
+    expect(TOOL_VERSIONS["@types/node"]).toBe(rootDevDependencies["@types/node"]);
   });
 
   test("tsconfig.json", () => {
     const dir = createProject();
 
     const { compilerOptions, include } = readJson(join(dir, "tsconfig.json")) as { compilerOptions: Record<string, unknown>; include: unknown };
-    expect(compilerOptions).toMatchObject({ strict: true, target: "ES2020", lib: ["ES2020"], moduleResolution: "Bundler", types: [], noEmit: true });
+    expect(compilerOptions).toMatchObject({ strict: true, target: "ES2020", lib: ["ES2020"], moduleResolution: "Bundler", types: ["node"], noEmit: true });
     expect(JSON.stringify(compilerOptions["lib"])).not.toContain("DOM");
     expect(include).toEqual(["src", "test"]);
   });
@@ -197,6 +199,7 @@ describe("nd-pdk init files", () => {
     expect(readme).toContain("npm run build");
     expect(readme).toContain("`dist/sonic-paths.ndp`");
     expect(readme).toContain("Navidrome's plugins folder");
+    expect(readme).toContain("else with the built-in engine of `@nd/pdk-engine`");
     expect(readme).not.toContain("link:");
   });
 
@@ -228,6 +231,7 @@ describe("nd-pdk init --pdk-path", () => {
     expect(packageJson.devDependencies).toEqual({
       "@nd/pdk-cli": `link:${join(REPO_ROOT, "packages/nd-pdk-cli")}`,
       "@nd/pdk-simulator": `link:${join(REPO_ROOT, "packages/nd-pdk-simulator")}`,
+      "@types/node": "^20.19.0",
       typescript: "~5.9.3",
       vitest: "^4.0.0",
     });
@@ -343,14 +347,21 @@ describe("nd-pdk init helpers", () => {
     expect(() => fillPlaceholders("{{a}}", {})).toThrow("the template uses {{a}}, but no value was given for it");
   });
 
+  test("command names a differing package", () => {
+    const dir = join(workDir, "named-output");
+
+    const result = runInit(dir, { name: "Now Playing", author: "A" });
+
+    expect(result.out.split("\n")[0]).toBe(`Created the plugin project ${dir} (package now-playing) with metadataAgent:`);
+  });
+
   test("command prints the next steps", () => {
     const dir = join(workDir, "command-output");
 
     const result = runInit(dir, { capability: ["lyrics"], author: "A" });
 
     expect(result.code).toBe(0);
-    expect(result.out).toContain("Created command-output in ");
-    expect(result.out).toContain("with lyrics:\n  package.json\n");
+    expect(result.out.startsWith(`Created the plugin project ${dir} with lyrics:\n  package.json\n`)).toBe(true);
     expect(result.out).toContain("\nNext steps:\n");
     expect(result.out).toContain("  npm install\n  npm test\n  npm run build\n");
   });
@@ -370,6 +381,8 @@ describe("generated TypeScript", () => {
     symlinkSync(join(REPO_ROOT, "packages/nd-pdk"), join(modules, "@nd/pdk"));
     symlinkSync(join(REPO_ROOT, "packages/nd-pdk-simulator"), join(modules, "@nd/pdk-simulator"));
     symlinkSync(dirname(createRequire(import.meta.url).resolve("vitest/package.json")), join(modules, "vitest"));
+    mkdirSync(join(modules, "@types"));
+    symlinkSync(dirname(createRequire(join(REPO_ROOT, "package.json")).resolve("@types/node/package.json")), join(modules, "@types/node"));
   });
 
   test("templates type-check for each capability and for all", () => {
@@ -380,6 +393,8 @@ describe("generated TypeScript", () => {
     for (const [index, capabilities] of capabilitySets.entries()) {
       const dir = join(typeCheckDir, `project-${index}`);
       createPluginProject({ dir, capabilities, author: "A" });
+      // A test that reads what the plugin wrote, as the files guide shows, needs the Node types.
+      if (index === 0) writeFileSync(join(dir, "test", "node.test.ts"), 'import { readFileSync } from "node:fs";\nimport { join } from "node:path";\n\nexport const text: string = readFileSync(join(process.cwd(), "package.json"), "utf8");\n');
       const config = ts.getParsedCommandLineOfConfigFile(join(dir, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
       expect(config?.errors ?? ["no config"]).toEqual([]);
       options ??= config?.options;
@@ -393,7 +408,7 @@ describe("generated TypeScript", () => {
       return `${where}${ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")}`;
     });
 
-    expect(rootFiles).toHaveLength(capabilitySets.length * 2);
+    expect(rootFiles).toHaveLength(capabilitySets.length * 2 + 1);
     expect(diagnostics).toEqual([]);
   });
 });

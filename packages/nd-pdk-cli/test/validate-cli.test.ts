@@ -134,4 +134,20 @@ describe("nd-pdk validate", () => {
       "Needs a Navidrome built from the main branch: storage_getstoragepath, permissions.storage are in no release yet, the newest being v0.63.2.\n",
     );
   });
+
+  test("names permissions a release ignores", async () => {
+    const manifest = { name: "Storage", author: "nd-pdk tests", version: "1.0.0", permissions: { storage: {} } };
+    const file = path.join(scratch(), "files-only.ndp");
+    writeFileSync(file, zipSync({ "manifest.json": strToU8(JSON.stringify(manifest)), "plugin.wasm": wasmModule({ imports: [], exports: ["nd_on_init"] }) }));
+    const streams = captureStreams();
+
+    const exitCode = await runValidateCommand(file, { navidrome: "v0.63.2" }, streams);
+
+    expect(exitCode).toBe(0);
+    expect(streams.stdout()).toMatch(/^ {2}ok\s+checks\s+exports, host functions and permissions agree, and Navidrome v0\.63\.2 can load it but ignores permissions\.storage$/m);
+    expect(streams.stderr()).toBe("warning: manifest.json: permissions.storage is in no Navidrome release yet, so Navidrome v0.63.2 ignores it\n");
+    expect(streams.stdout()).toContain(
+      "Needs a Navidrome built from the main branch to grant every permission it declares: permissions.storage is in no release yet, the newest being v0.63.2, and releases ignore it.\n",
+    );
+  });
 });

@@ -42,15 +42,19 @@ function writePackage(shape: PackageShape): string {
   return file;
 }
 
-/** Writes a plugin directory with manifest.json and, when given, dist/plugin.d.ts. */
-function writeDirectory(manifest: Record<string, unknown>, declared?: { exports: string[]; imports: string[] }): string {
+/** Writes a plugin directory with manifest.json and, when given, dist/plugin.d.ts and dist/plugin.js. */
+function writeDirectory(manifest: Record<string, unknown>, declared?: { exports: string[]; imports: string[] }, bundle?: string): string {
   packages += 1;
   const dir = path.join(scratch(), `plugin-dir-${packages}`);
   mkdirSync(path.join(dir, "dist"), { recursive: true });
   writeFileSync(path.join(dir, "manifest.json"), JSON.stringify(manifest));
   if (declared !== undefined) writeFileSync(path.join(dir, "dist", "plugin.d.ts"), renderInterfaceFile(declared.exports, declared.imports));
+  if (bundle !== undefined) writeFileSync(path.join(dir, "dist", "plugin.js"), bundle);
   return dir;
 }
+
+/** The line of a bundle that uses the files API, as esbuild keeps it from @nd/pdk. */
+const FILES_BUNDLE = 'var FILE_NATIVES_KEY = "nd-pdk.files";\n';
 
 describe("validatePlugin for a .ndp package", () => {
   test("reads the imports and exports of plugin.wasm", async () => {
@@ -205,6 +209,15 @@ describe("validatePlugin for a .ndp package", () => {
     expect(result.errors).toEqual([expect.stringMatching(/^plugin\.wasm is not a valid WebAssembly module \(.*\): rebuild it with nd-pdk build$/)]);
   });
 
+  test("keeps storage of a package", async () => {
+    const file = writePackage({ manifest: { ...baseManifest, permissions: { storage: {}, library: { filesystem: true } } }, exports: ["nd_on_init"] });
+
+    const result = await validatePlugin(file);
+
+    expect(result.errors).toEqual([]);
+    expect(result.warnings).toEqual([]);
+  });
+
   test("flags a file that is not a zip archive", async () => {
     const file = path.join(scratch(), "not-a-zip.ndp");
     writeFileSync(file, "plain text");
@@ -244,6 +257,47 @@ describe("validatePlugin for a directory", () => {
     expect(result.errors).toEqual([
       'kvstore.set is declared in dist/plugin.d.ts but manifest.json does not grant "kvstore"; add "kvstore": {} under permissions',
     ]);
+  });
+
+  test("counts files in dist/plugin.js as storage use", async () => {
+    const dir = writeDirectory({ ...baseManifest, permissions: { storage: {} } }, { exports: ["nd_on_init"], imports: [] }, FILES_BUNDLE);
+
+    const result = await validatePlugin(dir);
+
+    expect(result.errors).toEqual([]);
+    expect(result.warnings).toEqual([]);
+    expect(result.files).toContain(path.join(dir, "dist", "plugin.js"));
+  });
+
+  test("flags files without a mounted folder", async () => {
+    const dir = writeDirectory(baseManifest, { exports: ["nd_on_init"], imports: [] }, FILES_BUNDLE);
+
+    const result = await validatePlugin(dir);
+
+    expect(result.warnings).toEqual([expect.stringMatching(/^the plugin uses the files API, but manifest\.json grants neither permissions\.storage nor "filesystem": true under permissions\.library/)]);
+  });
+
+  test("flags storage that dist/plugin.js does not use", async () => {
+    const dir = writeDirectory({ ...baseManifest, permissions: { storage: {} } }, { exports: ["nd_on_init"], imports: [] }, "module.exports = {};\n");
+
+    const result = await validatePlugin(dir);
+
+    expect(result.warnings).toEqual([expect.stringMatching(/^manifest\.json: permissions\.storage is declared, but the plugin uses neither the files API nor a host function that needs it/)]);
+  });
+
+  test("summary names what an older release ignores", async () => {
+    const dir = writeDirectory({ ...baseManifest, permissions: { storage: {} } }, { exports: ["nd_on_init"], imports: [] }, FILES_BUNDLE);
+
+    const result = await validatePlugin(dir, { navidrome: "v0.63.2" });
+
+    expect(result.ok).toBe(true);
+    expect(result.warnings).toEqual(["manifest.json: permissions.storage is in no Navidrome release yet, so Navidrome v0.63.2 ignores it"]);
+    expect(result.steps.at(-1)).toEqual({
+      stage: "checks",
+      status: "ok",
+      detail: "exports, host functions and permissions agree, and Navidrome v0.63.2 can load it but ignores permissions.storage",
+    });
+    expect(result.minNavidrome).toEqual({ release: "unreleased", requiredBy: ["permissions.storage"] });
   });
 
   test("warns about a permission an older release ignores", async () => {

@@ -1,7 +1,7 @@
 /**
  * `nd-pdk build` as a function: bundle, evaluate, check, write the interface file, compile and pack.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 
 import type { Manifest } from "@nd/pdk-simulator";
@@ -13,14 +13,14 @@ import { minimumRelease } from "../validate/release.js";
 import { checkExports, checkImports, checkLoadRules, checkPermissionUse, mergeFindings } from "../validate/rules.js";
 import type { BundleOutput } from "./bundle.js";
 import { bundlePlugin } from "./bundle.js";
-import { compileAndPack } from "./compile-and-pack.js";
+import { compileAndPack, WASM_FILE } from "./compile-and-pack.js";
 import type { Compiler } from "./compile.js";
-import { compilerHint, selectCompiler } from "./compile.js";
+import { compilerHint, compilerSubject, isExtismJs, selectCompiler } from "./compile.js";
 import { evaluateBundle } from "./evaluate.js";
 import { renderInterfaceFile } from "./interface-file.js";
 import { invalidIdReason, pluginId } from "./pack.js";
 import { BuildRecorder, formatSize, listOrNone } from "./recorder.js";
-import { scanHostImports, usesExtismHttp } from "./scan-imports.js";
+import { scanHostImports, usesExtismHttp, usesFiles } from "./scan-imports.js";
 
 /**
  * Options of {@link buildPlugin}. `entry` and `outDir` are relative to the plugin directory, like the
@@ -73,6 +73,22 @@ function resolvePaths(options: BuildOptions): BuildPaths {
 
   const outDir = path.resolve(dir, options.outDir ?? "dist");
   return { dir, entry, outDir, bundleFile: path.join(outDir, "plugin.js"), interfaceFile: path.join(outDir, "plugin.d.ts"), compiler };
+}
+
+/** The compiler of the build, or undefined when none was found. */
+function chosenCompiler(paths: BuildPaths): Compiler | undefined {
+  return "engineProblem" in paths.compiler ? undefined : paths.compiler;
+}
+
+/**
+ * Removes the files an earlier build wrote to the output folder, so that a build that fails or stops
+ * early leaves no plugin.wasm or `<id>.ndp` that passes for its output. Without a valid id, a package
+ * of an earlier build stays, because its name is unknown.
+ */
+function removeEarlierOutputs(paths: BuildPaths, id: string | undefined): void {
+  const files = [paths.bundleFile, `${paths.bundleFile}.map`, paths.interfaceFile, path.join(paths.outDir, WASM_FILE)];
+  if (id !== undefined) files.push(path.join(paths.outDir, `${id}.ndp`));
+  for (const file of files) rmSync(file, { force: true });
 }
 
 /** The plugin id from `--id` or package.json; problems are recorded as errors. */
@@ -154,7 +170,14 @@ async function bundle(paths: BuildPaths, recorder: BuildRecorder): Promise<Bundl
  */
 async function inspect(output: BundleOutput, paths: BuildPaths, recorder: BuildRecorder): Promise<boolean> {
   recorder.imports = scanHostImports(output.code);
-  const evaluation = await evaluateBundle({ code: output.code, sourceMap: output.sourceMap, imports: recorder.imports, bundleFile: paths.bundleFile, projectDir: paths.dir });
+  const evaluation = await evaluateBundle({
+    code: output.code,
+    sourceMap: output.sourceMap,
+    imports: recorder.imports,
+    bundleFile: paths.bundleFile,
+    projectDir: paths.dir,
+    compiler: compilerSubject(chosenCompiler(paths)),
+  });
   recorder.exports = evaluation.exports;
   recorder.findings.errors.push(...evaluation.errors);
 
@@ -180,7 +203,14 @@ async function trimCapabilityGlue(first: BundleOutput, paths: BuildPaths, record
   if (trimmed.errors.length > 0 || trimmed.code === first.code) return first;
 
   const imports = scanHostImports(trimmed.code);
-  const evaluation = await evaluateBundle({ code: trimmed.code, sourceMap: trimmed.sourceMap, imports, bundleFile: paths.bundleFile, projectDir: paths.dir });
+  const evaluation = await evaluateBundle({
+    code: trimmed.code,
+    sourceMap: trimmed.sourceMap,
+    imports,
+    bundleFile: paths.bundleFile,
+    projectDir: paths.dir,
+    compiler: compilerSubject(chosenCompiler(paths)),
+  });
   let difference: string | undefined;
   if (evaluation.errors.length > 0) {
     // Only the first line, without the simulator's preamble: the stack adds nothing here.
@@ -205,15 +235,26 @@ async function trimCapabilityGlue(first: BundleOutput, paths: BuildPaths, record
   return trimmed;
 }
 
-/** Checks exports, imports and permissions against each other and Navidrome's rules. */
-function check(manifest: Manifest | undefined, code: string, recorder: BuildRecorder): void {
+/**
+ * Checks exports, imports and permissions against each other and Navidrome's rules, and the files API
+ * against the compiler. `compilerOption` is the `--compiler` value, if any.
+ */
+function check(manifest: Manifest | undefined, code: string, paths: BuildPaths, compilerOption: string | undefined, recorder: BuildRecorder): void {
   const errorsBefore = recorder.findings.errors.length;
+  const filesUsed = usesFiles(code);
   mergeFindings(recorder.findings, checkExports(recorder.exports));
   if (manifest !== undefined) {
     mergeFindings(recorder.findings, checkImports(manifest, recorder.imports, { singular: "is used", plural: "are used" }));
     mergeFindings(recorder.findings, checkLoadRules(manifest, recorder.exports));
-    mergeFindings(recorder.findings, checkPermissionUse(manifest, recorder.imports, recorder.exports, usesExtismHttp(code) ? "used" : "unused"));
+    const bundleUse = { extismHttp: usesExtismHttp(code) ? "used" : "unused", files: filesUsed ? "used" : "unused" } as const;
+    mergeFindings(recorder.findings, checkPermissionUse(manifest, recorder.imports, recorder.exports, bundleUse));
     recorder.minNavidrome = minimumRelease(recorder.imports, declaredPermissions(manifest));
+  }
+  if (filesUsed && isExtismJs(chosenCompiler(paths))) {
+    const how = compilerOption === undefined ? "found on PATH" : `chosen with --compiler ${compilerOption}`;
+    recorder.findings.warnings.push(
+      `the plugin uses the files API, but extism-js (${how}) compiles it, and extism-js gives plugins no file access, so every files call will throw FileError "unavailable" at run time: build with --compiler engine to compile with the built-in engine, which provides file access`,
+    );
   }
 
   const failed = recorder.findings.errors.length - errorsBefore;
@@ -224,8 +265,9 @@ function check(manifest: Manifest | undefined, code: string, recorder: BuildReco
  * Builds a plugin: bundles the entry module, learns its exports by running the bundle's top-level
  * code in QuickJS, finds the host functions it uses, checks them against manifest.json and
  * Navidrome's rules, writes plugin.js, plugin.js.map and plugin.d.ts, and, when a compiler is
- * available (extism-js or the built-in engine), compiles plugin.wasm and packs `<id>.ndp`. When a check fails, nothing is compiled,
- * but the bundle and the interface file are still written for inspection.
+ * available (extism-js or the built-in engine), compiles plugin.wasm and packs `<id>.ndp`. When a
+ * check fails, nothing is compiled, but the bundle and the interface file are still written for
+ * inspection.
  *
  * @throws {UsageError} when the directory, a given entry module or a given compiler does not exist,
  * or when `--compiler engine` or `--compiler extism-js` is given and that compiler is unavailable.
@@ -235,6 +277,7 @@ export async function buildPlugin(options: BuildOptions = {}): Promise<CheckResu
   const recorder = new BuildRecorder();
   // The id is needed only to pack, but a bad one is reported before the slow stages.
   const id = readPluginId(options.id, paths.dir, recorder);
+  removeEarlierOutputs(paths, id);
 
   const manifest = readManifest(paths.dir, recorder);
   if (manifest === undefined) return recorder.finish();
@@ -247,7 +290,7 @@ export async function buildPlugin(options: BuildOptions = {}): Promise<CheckResu
     return recorder.finish();
   }
   const shipped = await trimCapabilityGlue(output, paths, recorder);
-  check(manifest.manifest, shipped.code, recorder);
+  check(manifest.manifest, shipped.code, paths, options.compiler, recorder);
 
   recorder.write(paths.interfaceFile, renderInterfaceFile(recorder.exports, recorder.imports));
   recorder.step("interface", "ok", displayPath(paths.interfaceFile));

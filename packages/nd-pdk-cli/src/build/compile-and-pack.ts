@@ -10,7 +10,8 @@ import type { CheckResult } from "../output.js";
 import { displayPath, ExitCode } from "../output.js";
 import { readWasmInterface } from "../validate/wasm.js";
 import type { Compiler } from "./compile.js";
-import { compilerLabel, runCompiler } from "./compile.js";
+import { compilerLabel, compilerSubject, runCompiler } from "./compile.js";
+import { nameCompilerInTopLevelError } from "./evaluate.js";
 import { packPlugin } from "./pack.js";
 import type { BuildRecorder } from "./recorder.js";
 import { formatSize } from "./recorder.js";
@@ -28,7 +29,8 @@ export interface CompileContext {
   readonly id: string;
 }
 
-const WASM_FILE = "plugin.wasm";
+/** The name of the compiled module in the output folder. */
+export const WASM_FILE = "plugin.wasm";
 
 /** Problems that make a compiled module differ from the interface file it was compiled with. */
 async function compareWithInterface(wasm: Uint8Array, exports: readonly string[], imports: readonly string[]): Promise<string[]> {
@@ -56,7 +58,7 @@ function indent(text: string): string {
     .join("\n");
 }
 
-/** Runs extism-js or a compatible command; true when it wrote the wasm file. */
+/** Runs extism-js or a compatible command and returns whether it wrote the wasm file. */
 async function runExternalCompiler(compilerPath: string, context: CompileContext, wasmFile: string): Promise<boolean> {
   const { recorder, dir, bundleFile, interfaceFile } = context;
   const compilerName = path.basename(compilerPath);
@@ -78,7 +80,7 @@ async function runExternalCompiler(compilerPath: string, context: CompileContext
   return true;
 }
 
-/** Compiles with the built-in engine in this process; true when it wrote the wasm file. */
+/** Compiles with the built-in engine in this process and returns whether it wrote the wasm file. */
 async function runEngine(wasmEngineFile: string, context: CompileContext, wasmFile: string): Promise<boolean> {
   const { recorder, bundleFile, interfaceFile } = context;
   try {
@@ -87,7 +89,9 @@ async function runEngine(wasmEngineFile: string, context: CompileContext, wasmFi
     writeFileSync(wasmFile, result.wasm);
     return true;
   } catch (error) {
-    recorder.findings.errors.push(`the built-in engine could not compile ${displayPath(bundleFile)}:\n${indent((error as Error).message)}`);
+    // The engine runs the simulator's prelude, whose top-level errors name extism-js.
+    const message = nameCompilerInTopLevelError((error as Error).message, compilerSubject(context.compiler));
+    recorder.findings.errors.push(`the built-in engine could not compile ${displayPath(bundleFile)}:\n${indent(message)}`);
     recorder.step("compile", "failed", "engine failed");
     return false;
   }

@@ -18,7 +18,7 @@ export const ENGINE_COMPILER = "engine";
 
 const EXTISM_JS_INSTALL = "install extism-js from https://github.com/extism/js-pdk/releases and put binaryen's wasm-merge and wasm-opt on PATH";
 
-/** The warning of a build that found no compiler; `engineProblem` says why the engine is unavailable. */
+/** Returns the warning of a build that found no compiler. `engineProblem` is the reason the engine is unavailable. */
 export function compilerHint(engineProblem: string): string {
   return `no compiler was found, so plugin.wasm and the .ndp package were not built: extism-js is not on PATH, and the built-in engine is unavailable because ${engineProblem}. Make either one available (${EXTISM_JS_INSTALL}), then run the build again, or pass --compiler <path>`;
 }
@@ -36,6 +36,24 @@ export type Compiler =
 export function compilerLabel(compiler: Compiler): string {
   if (compiler.kind === "command") return compiler.path;
   return compiler.kind;
+}
+
+/** The compiler as the subject of a sentence in a message: "extism-js", "the built-in engine", ... */
+export function compilerSubject(compiler: Compiler | undefined): string {
+  if (compiler === undefined) return "the compiler";
+  if (compiler.kind === "engine") return "the built-in engine";
+  if (compiler.kind === "command") return `the compiler ${path.basename(compiler.path)}`;
+  return DEFAULT_COMPILER;
+}
+
+/**
+ * Whether the compiler is extism-js: found on PATH, or a `--compiler` path whose file is named
+ * extism-js. A wrapper script under another name is not recognised.
+ */
+export function isExtismJs(compiler: Compiler | undefined): boolean {
+  if (compiler === undefined || compiler.kind === "engine") return false;
+  if (compiler.kind === "extism-js") return true;
+  return /^extism-js(\.exe|\.cmd)?$/i.test(path.basename(compiler.path));
 }
 
 function isExecutableFile(file: string): boolean {
@@ -67,7 +85,7 @@ export function findOnPath(name: string, pathValue: string): string | undefined 
  * comes first and the engine second. Returns the reason the engine is unavailable when no compiler
  * is found.
  *
- * @throws {UsageError} when the compiler `given` names is not available.
+ * @throws {UsageError} when the compiler that `given` names is not available.
  */
 export function selectCompiler(given: string | undefined, searchPath: string, engineWasmFile: string | undefined): Compiler | { readonly engineProblem: string } {
   if (given === DEFAULT_COMPILER || given === undefined) {

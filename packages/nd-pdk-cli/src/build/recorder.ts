@@ -28,7 +28,7 @@ export class BuildRecorder {
   exports: readonly string[] = [];
   imports: readonly string[] = [];
   minNavidrome: MinimumRelease | null = null;
-  /** The compiler that ran, as `--json` reports it; null until one runs. */
+  /** The compiler that ran, as `--json` reports it, or null until one runs. */
   compiler: string | null = null;
 
   step(stage: string, status: Step["status"], detail: string): void {

@@ -31,3 +31,12 @@ export function scanHostImports(code: string): string[] {
 export function usesExtismHttp(code: string): boolean {
   return /\bHttp\.request\s*\(|\bfetch\s*\(/.test(code);
 }
+
+/**
+ * Whether the bundle uses the `files` API of `@nd/pdk`. Its functions look up their runtime through
+ * `Symbol.for("nd-pdk.files")`, and esbuild keeps that key as a string literal, minified or not,
+ * exactly when a plugin reaches one of them: a bundle that only imports `FileError` lacks it.
+ */
+export function usesFiles(code: string): boolean {
+  return /(["'`])nd-pdk\.files\1/.test(code);
+}

@@ -15,8 +15,8 @@ export interface BuildCommandOptions {
 }
 
 /**
- * Runs `nd-pdk build` and returns its exit code. `environment` replaces where compilers are looked
- * for, as tests need.
+ * Runs `nd-pdk build` and returns its exit code. `environment` overrides the search path for
+ * compilers and the engine file, for tests.
  */
 export async function runBuildCommand(
   dir: string,

@@ -1,3 +1,5 @@
+import path from "node:path";
+
 import type { Command } from "commander";
 
 import { CAPABILITIES, DEFAULT_CAPABILITY } from "../init/capabilities.js";
@@ -32,7 +34,10 @@ export function runInitCommand(dir: string, options: InitCommandOptions, streams
   }
 
   const shownDir = result.dir === process.cwd() ? "." : displayPath(result.dir);
-  streams.out(`Created ${result.packageName} in ${shownDir} with ${result.capabilities.join(", ")}:\n`);
+  const location = shownDir === "." ? "in the current folder" : shownDir;
+  // The package name comes from --name or the folder's name, so it is shown only when it differs.
+  const packageNote = result.packageName === path.basename(result.dir) ? "" : ` (package ${result.packageName})`;
+  streams.out(`Created the plugin project ${location}${packageNote} with ${result.capabilities.join(", ")}:\n`);
   for (const file of result.files) streams.out(`  ${file}\n`);
   for (const warning of result.warnings) streams.err(`warning: ${warning}\n`);
 

@@ -158,6 +158,7 @@ function settingsFor(options: InitOptions, dir: string, warnings: string[]): Pro
     devDependencies: {
       "@nd/pdk-cli": pdk["@nd/pdk-cli"],
       "@nd/pdk-simulator": pdk["@nd/pdk-simulator"],
+      "@types/node": TOOL_VERSIONS["@types/node"],
       typescript: TOOL_VERSIONS.typescript,
       vitest: TOOL_VERSIONS.vitest,
     },

@@ -8,12 +8,14 @@ import { join } from "node:path";
 import { cliPackageRoot } from "./template.js";
 
 /**
- * TypeScript and vitest ranges known to work with the PDK: the ones this repository builds and
- * tests with. A test keeps them equal to the workspace root's devDependencies.
+ * TypeScript, vitest and Node type ranges known to work with the PDK: the ones this repository builds
+ * and tests with. A test keeps them equal to the workspace root's devDependencies. The Node types are
+ * for the tests, which run in Node, and match the oldest Node the PDK supports.
  */
 export const TOOL_VERSIONS = {
   typescript: "~5.9.3",
   vitest: "^4.0.0",
+  "@types/node": "^20.19.0",
 } as const;
 
 /** The versions of the PDK packages a new plugin depends on. */

@@ -101,11 +101,19 @@ export function minimumRelease(imports: readonly string[], permissions: readonly
   return { release, requiredBy: release === releases[0] ? [] : requiredBy };
 }
 
-/** Describes the minimum release in one sentence, for the human output. */
+/**
+ * Describes the minimum release for the human output. A release ignores permission keys it does not
+ * define, so when only permissions require the minimum, the sentence speaks of granting, not loading.
+ */
 export function describeMinimumRelease(minimum: MinimumRelease): string {
   const because = minimum.requiredBy.length > 0 ? ` (needed by ${minimum.requiredBy.join(", ")})` : "";
+  const onlyPermissions = minimum.requiredBy.length > 0 && minimum.requiredBy.every((requirement) => requirement.startsWith("permissions."));
+  const them = minimum.requiredBy.length === 1 ? "it" : "them";
   if (minimum.release === UNRELEASED) {
-    return `Needs a Navidrome built from the main branch: ${minimum.requiredBy.join(", ")} ${minimum.requiredBy.length === 1 ? "is" : "are"} in no release yet, the newest being ${newestRelease()}.`;
+    const missing = `${minimum.requiredBy.join(", ")} ${minimum.requiredBy.length === 1 ? "is" : "are"} in no release yet, the newest being ${newestRelease()}`;
+    if (onlyPermissions) return `Needs a Navidrome built from the main branch to grant every permission it declares: ${missing}, and releases ignore ${them}.`;
+    return `Needs a Navidrome built from the main branch: ${missing}.`;
   }
+  if (onlyPermissions) return `Oldest Navidrome release that grants every permission it declares: ${minimum.release}${because}; older releases ignore ${them}.`;
   return `Oldest Navidrome release that can load it: ${minimum.release}${because}.`;
 }

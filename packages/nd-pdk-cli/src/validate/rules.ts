@@ -24,7 +24,8 @@ export function mergeFindings(target: Findings, source: Findings): void {
   target.warnings.push(...source.warnings);
 }
 
-function listWords(words: readonly string[]): string {
+/** Joins words as English lists them: "a", "a and b", "a, b and c". */
+export function listWords(words: readonly string[]): string {
   if (words.length <= 1) return words.join("");
   return `${words.slice(0, -1).join(", ")} and ${words.at(-1) as string}`;
 }
@@ -115,17 +116,27 @@ function hostPatternWarnings(manifest: Manifest, permission: "http" | "websocket
     );
 }
 
-/** Use of Extism's built-in HTTP client besides the http host service, or "unknown" when it cannot be determined. */
-export type ExtismHttpUse = "used" | "unused" | "unknown";
+/** Whether a plugin uses something, or "unknown" when the checked files do not show it. */
+export type Usage = "used" | "unused" | "unknown";
+
+/** The bundle's use of facilities besides host functions that permissions also govern. */
+export interface BundleUse {
+  /** Extism's built-in HTTP client, which the `http` permission's requiredHosts also governs. */
+  readonly extismHttp: Usage;
+  /** The `files` API of `@nd/pdk`, which reads the folders `storage` and `library.filesystem` mount. */
+  readonly files: Usage;
+}
 
 /**
- * Warnings for manifests that load but do not work as intended: permissions no import uses, rules
- * Navidrome does not enforce, and host lists that block every connection.
+ * Warnings for manifests that load but do not work as intended: permissions nothing uses, rules
+ * Navidrome does not enforce, host lists that block every connection, and file access without a
+ * mounted folder.
  */
-export function checkPermissionUse(manifest: Manifest, imports: readonly string[], exports: readonly string[], extismHttp: ExtismHttpUse): Findings {
+export function checkPermissionUse(manifest: Manifest, imports: readonly string[], exports: readonly string[], bundle: BundleUse): Findings {
   const findings = emptyFindings();
   const permissions = manifest.permissions ?? {};
   const exported = new Set(exports);
+  const filesystem = permissions.library?.filesystem === true;
 
   const usedPermissions = new Set<string>();
   for (const name of imports) {
@@ -136,13 +147,31 @@ export function checkPermissionUse(manifest: Manifest, imports: readonly string[
   // Permissions that other permissions or exports require, or that act without any host function.
   const isScrobbler = capabilities.some((capability) => capability.capability === "Scrobbler" && capability.exports.some((entry) => exported.has(entry.exportName)));
   if (isScrobbler || permissions.subsonicapi !== undefined || permissions.scrobbleRetriever !== undefined) usedPermissions.add("users");
-  if (permissions.matcher !== undefined || permissions.library?.filesystem === true) usedPermissions.add("library");
-  if (extismHttp !== "unused") usedPermissions.add("http");
+  if (permissions.matcher !== undefined) usedPermissions.add("library");
+  if (bundle.extismHttp !== "unused") usedPermissions.add("http");
+  // Navidrome mounts /storage with the storage permission and /libraries/<id> with library.filesystem.
+  if (bundle.files !== "unused") {
+    usedPermissions.add("storage");
+    if (filesystem) usedPermissions.add("library");
+  }
 
   for (const permission of declaredPermissions(manifest)) {
     if (usedPermissions.has(permission)) continue;
+    const mountsFolder = permission === "storage" || (permission === "library" && filesystem);
+    const unused = mountsFolder ? "neither the files API nor a host function that needs it" : "no host function that needs it";
     findings.warnings.push(
-      `manifest.json: permissions.${permission} is declared, but the plugin uses no host function that needs it: remove it, so that administrators are not asked to grant access the plugin does not use`,
+      `manifest.json: permissions.${permission} is declared, but the plugin uses ${unused}: remove it, so that administrators are not asked to grant access the plugin does not use`,
+    );
+  }
+
+  if (bundle.files === "unused" && filesystem && usedPermissions.has("library")) {
+    findings.warnings.push(
+      'manifest.json: permissions.library has "filesystem": true, but the plugin does not use the files API, so it never reads the library folders Navidrome mounts: remove "filesystem": true, so that administrators are not asked for file access the plugin does not use',
+    );
+  }
+  if (bundle.files === "used" && permissions.storage === undefined && !filesystem) {
+    findings.warnings.push(
+      'the plugin uses the files API, but manifest.json grants neither permissions.storage nor "filesystem": true under permissions.library, so Navidrome mounts no folder and every files call fails with FileError "not-mounted": add "storage": {} under permissions to use /storage, or "filesystem": true under permissions.library to use /libraries/<id>',
     );
   }
 
@@ -162,12 +191,18 @@ export function checkPermissionUse(manifest: Manifest, imports: readonly string[
   return findings;
 }
 
+/** The findings of {@link checkAgainstRelease}, with what the release lacks that does not stop the load. */
+export interface ReleaseFindings extends Findings {
+  /** Phrases such as "ignores permissions.storage" or "never calls nd_on_init", one per warning. */
+  readonly gaps: string[];
+}
+
 /**
  * Checks a plugin against one Navidrome release: an import the release lacks makes the load fail,
- * while an export newer than the release is never called.
+ * while a permission newer than the release is ignored and an export newer than it is never called.
  */
-export function checkAgainstRelease(release: string, label: string, imports: readonly string[], exports: readonly string[], permissions: readonly string[]): Findings {
-  const findings = emptyFindings();
+export function checkAgainstRelease(release: string, label: string, imports: readonly string[], exports: readonly string[], permissions: readonly string[]): ReleaseFindings {
+  const findings: ReleaseFindings = { ...emptyFindings(), gaps: [] };
 
   for (const name of imports) {
     const entry = hostImports.get(name);
@@ -186,12 +221,14 @@ export function checkAgainstRelease(release: string, label: string, imports: rea
     if (since === undefined || since === null || isAtOrBefore(since, release)) continue;
     if (imports.some((name) => hostImports.get(name)?.service.permission === permission)) continue;
     findings.warnings.push(`manifest.json: permissions.${permission} ${availability(since)}, so ${label} ignores it`);
+    findings.gaps.push(`ignores permissions.${permission}`);
   }
 
   for (const name of exports) {
     const entry = capabilityExports.get(name);
     if (entry === undefined || isAtOrBefore(entry.info.since, release)) continue;
     findings.warnings.push(`${name} (${entry.capability.key}.${entry.info.method}) ${availability(entry.info.since)}, so ${label} never calls it`);
+    findings.gaps.push(`never calls ${name}`);
   }
 
   return findings;

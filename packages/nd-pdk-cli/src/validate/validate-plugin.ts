@@ -8,6 +8,7 @@ import path from "node:path";
 import type { Manifest } from "@nd/pdk-simulator";
 
 import { parseInterfaceFile } from "../build/interface-file.js";
+import { usesExtismHttp, usesFiles } from "../build/scan-imports.js";
 import type { CheckResult, Step } from "../output.js";
 import { displayPath, ExitCode, UsageError } from "../output.js";
 import type { ManifestCheck } from "./manifest.js";
@@ -15,8 +16,8 @@ import { checkManifest, declaredPermissions } from "./manifest.js";
 import { readPackage } from "./package.js";
 import type { MinimumRelease, TargetRelease } from "./release.js";
 import { minimumRelease, resolveTargetRelease } from "./release.js";
-import type { Findings } from "./rules.js";
-import { checkAgainstRelease, checkExports, checkImports, checkLoadRules, checkPermissionUse, emptyFindings, mergeFindings } from "./rules.js";
+import type { BundleUse, Findings } from "./rules.js";
+import { checkAgainstRelease, checkExports, checkImports, checkLoadRules, checkPermissionUse, emptyFindings, listWords, mergeFindings } from "./rules.js";
 import { readWasmInterface } from "./wasm.js";
 
 /** Options of {@link validatePlugin}. */
@@ -31,6 +32,8 @@ interface Validation {
   readonly files: string[];
   exports: readonly string[] | undefined;
   imports: readonly string[] | undefined;
+  /** The bundle's use of `files` and Extism's HTTP client, unknown without dist/plugin.js. */
+  bundleUse: BundleUse;
 }
 
 function listOrNone(names: readonly string[]): string {
@@ -49,7 +52,7 @@ function recordManifest(validation: Validation, check: ManifestCheck): void {
 
 /** Runs the checks that need the exports and imports, once they are known. */
 function checkSurface(validation: Validation, manifest: Manifest | undefined, subject: { singular: string; plural: string }, target: TargetRelease | undefined): void {
-  const { exports, imports } = validation;
+  const { exports, imports, bundleUse } = validation;
   if (exports === undefined || imports === undefined) return;
 
   const errorsBefore = validation.findings.errors.length;
@@ -57,17 +60,18 @@ function checkSurface(validation: Validation, manifest: Manifest | undefined, su
   if (manifest !== undefined) {
     mergeFindings(validation.findings, checkImports(manifest, imports, subject));
     mergeFindings(validation.findings, checkLoadRules(manifest, exports));
-    // Whether the plugin uses Extism's built-in HTTP cannot be read from a compiled module, because
-    // every extism-js plugin imports that function, so the http permission never counts as unused.
-    mergeFindings(validation.findings, checkPermissionUse(manifest, imports, exports, "unknown"));
+    mergeFindings(validation.findings, checkPermissionUse(manifest, imports, exports, bundleUse));
   }
+  let gaps: readonly string[] = [];
   if (target !== undefined) {
     const permissions = manifest === undefined ? [] : declaredPermissions(manifest);
-    mergeFindings(validation.findings, checkAgainstRelease(target.release, `Navidrome ${target.requested}`, imports, exports, permissions));
+    const release = checkAgainstRelease(target.release, `Navidrome ${target.requested}`, imports, exports, permissions);
+    mergeFindings(validation.findings, release);
+    gaps = release.gaps;
   }
   const failed = validation.findings.errors.length - errorsBefore;
   let detail = "exports, host functions and permissions agree";
-  if (target !== undefined) detail += `, and Navidrome ${target.requested} can load it`;
+  if (target !== undefined) detail += `, and Navidrome ${target.requested} can load it${gaps.length > 0 ? ` but ${listWords(gaps)}` : ""}`;
   if (failed > 0) detail = `${failed} failed`;
   validation.steps.push({ stage: "checks", status: failed > 0 ? "failed" : "ok", detail });
 }
@@ -97,6 +101,14 @@ function validateDirectory(dir: string, validation: Validation, target: TargetRe
   validation.exports = declared.exports;
   validation.imports = declared.imports;
   validation.steps.push({ stage: "interface", status: "ok", detail: `${displayPath(interfaceFile)}: exports ${listOrNone(declared.exports)}; imports ${listOrNone(declared.imports)}` });
+
+  // nd-pdk build writes the bundle next to the interface file, and a build removes both first.
+  const bundleFile = path.join(dir, "dist", "plugin.js");
+  if (existsSync(bundleFile)) {
+    validation.files.push(bundleFile);
+    const code = readFileSync(bundleFile, "utf8");
+    validation.bundleUse = { extismHttp: usesExtismHttp(code) ? "used" : "unused", files: usesFiles(code) ? "used" : "unused" };
+  }
 
   checkSurface(validation, check.manifest, { singular: "is declared in dist/plugin.d.ts", plural: "are declared in dist/plugin.d.ts" }, target);
   return check;
@@ -151,7 +163,9 @@ export async function validatePlugin(target: string, options: ValidateOptions = 
   }
   const release = options.navidrome === undefined ? undefined : resolveTargetRelease(options.navidrome);
 
-  const validation: Validation = { steps: [], findings: emptyFindings(), files: [], exports: undefined, imports: undefined };
+  // A compiled module shows neither: every extism-js plugin imports Extism's HTTP function, and the
+  // engine's runtime contains the files API's key whether the plugin uses it or not.
+  const validation: Validation = { steps: [], findings: emptyFindings(), files: [], exports: undefined, imports: undefined, bundleUse: { extismHttp: "unknown", files: "unknown" } };
   if (release?.note !== undefined) validation.findings.warnings.push(release.note);
 
   const check = statSync(resolved).isDirectory() ? validateDirectory(resolved, validation, release) : await validatePackage(resolved, validation, release);
