@@ -109,7 +109,7 @@ function storeSummary(summary: InspectionSummary): void {
   }
 }
 
-/** Logs the statistics and the largest files of every library the plugin may see and stores the summary. */
+/** Logs the statistics and the largest files of every library the plugin may access, and stores the summary. */
 function inspectLibraries(settings: Settings): void {
   let libraries: Library[];
   try {

@@ -5,7 +5,7 @@ import type { FileReport, LargeFile, LibraryStats } from "./summary.js";
 
 /** Bounds of one library's walk. */
 export interface WalkLimits {
-  /** Number of files to report; 0 turns the walk off. */
+  /** Number of files to report. 0 turns the walk off. */
   largestFiles: number;
   /** Folder levels to list, the library's top folder being level 1. */
   maxWalkDepth: number;
@@ -16,9 +16,9 @@ export interface WalkLimits {
 interface PendingFolder {
   /** Guest path, such as "/libraries/1/Nina Simone". */
   path: string;
-  /** Path relative to the mount point; "" for the mount point itself. */
+  /** Path relative to the mount point, or "" for the mount point itself. */
   relative: string;
-  /** 1 for the mount point. */
+  /** Folder level, 1 for the mount point. */
   level: number;
 }
 
@@ -40,7 +40,7 @@ function keepLargest(largest: LargeFile[], file: LargeFile, count: number): void
 
 /**
  * Walks the folders under `mountPoint` depth first, in name order, and returns the largest files.
- * The walk is bounded because a library can hold hundreds of thousands of files, and a link to a
+ * The walk is bounded because a library can contain hundreds of thousands of files, and a link to a
  * parent folder makes its tree endless. An entry removed while the walk runs is skipped.
  *
  * @throws {FileError} when listing the mount point fails, or any file operation fails for another

@@ -5,7 +5,7 @@ export interface Settings {
   cron: string;
   /** Days after the last scan at which a library counts as stale. */
   staleAfterDays: number;
-  /** Number of files the report lists per library; 0 turns the file walk off. */
+  /** Number of files the report lists per library. 0 turns the file walk off. */
   largestFiles: number;
   /** Folder levels the walk lists, the library's top folder being level 1. */
   maxWalkDepth: number;
@@ -16,14 +16,18 @@ export interface Settings {
 const DEFAULT_CRON = "@hourly";
 const DEFAULT_STALE_AFTER_DAYS = 7;
 const DEFAULT_LARGEST_FILES = 5;
-/** The list is kept in the stored summary, which the kvstore quota limits. */
+/** Maximum of `largestFiles`, because the list is kept in the stored summary, which the kvstore quota limits. */
 const MAX_LARGEST_FILES = 100;
 const DEFAULT_MAX_WALK_DEPTH = 8;
 // NOTE: an estimate that was not measured in Navidrome. Each file costs a list entry and a stat, and
 // the whole inspection must end within Navidrome's 30-second limit per call.
 const DEFAULT_MAX_WALK_ENTRIES = 20_000;
 
-/** @throws {ConfigValueError} when `staleAfterDays` is not a number of days, 0 or more. */
+/**
+ * Reads `staleAfterDays`.
+ *
+ * @throws {ConfigValueError} when `staleAfterDays` is not a number of days, 0 or more.
+ */
 function readStaleAfterDays(): number {
   const days = configNumber("staleAfterDays") ?? DEFAULT_STALE_AFTER_DAYS;
   if (days < 0) {
@@ -32,7 +36,11 @@ function readStaleAfterDays(): number {
   return days;
 }
 
-/** @throws {ConfigValueError} when the value is set but is not an integer from `min` to `max`. */
+/**
+ * Reads the integer setting `key`, or returns `fallback` when it is not set.
+ *
+ * @throws {ConfigValueError} when the value is set but is not an integer from `min` to `max`.
+ */
 function readInteger(key: string, fallback: number, min: number, max: number): number {
   const value = configNumber(key) ?? fallback;
   if (!Number.isInteger(value) || value < min || value > max) {

@@ -28,12 +28,12 @@ export interface LargeFile {
 
 /** Result of walking a library's mount point. */
 export interface FileReport {
-  /** The largest files, largest first; files of the same size in path order. */
+  /** The largest files, largest first, and files of the same size in path order. */
   largestFiles: LargeFile[];
-  /** Files and folders the walk saw. Links count as what they point to. */
+  /** Numbers of files and folders the walk reached. Links count as what they point to. */
   files: number;
   folders: number;
-  /** The setting that stopped the walk before it saw every entry; absent when the walk saw them all. */
+  /** The setting that stopped the walk before it reached every entry. Absent when it reached them all. */
   limitReached?: "maxWalkDepth" | "maxWalkEntries";
 }
 

@@ -42,7 +42,7 @@ afterAll(() => {
   for (const dir of temporaryFolders) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Creates a library folder holding files of the given sizes, filled with "a". */
+/** Creates a library folder that contains files of the given sizes, filled with "a". */
 function libraryFolder(fileSizes: Record<string, number>): string {
   const dir = mkdtempSync(join(tmpdir(), "library-inspector-"));
   temporaryFolders.push(dir);

@@ -23,7 +23,7 @@ function readTextIfExists(path: string): string | undefined {
 
 /**
  * Returns the user's stored progress, or undefined when there is none or it is not valid JSON. Starting
- * over is safe because {@link appendDay} skips the records a day's file already has.
+ * over is safe because {@link appendDay} skips the records a day's file already contains.
  *
  * @throws {FileError} when the progress file exists but cannot be read.
  */

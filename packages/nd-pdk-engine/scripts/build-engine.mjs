@@ -98,7 +98,7 @@ const QUICKJS_EDITS = [
  */
 
 /**
- * Finds clang-14 and the wasi-libc sysroot, or says which is missing. The CLANG and WASI_SYSROOT
+ * Finds clang-14 and the wasi-libc sysroot, or returns a problem that names the missing one. The CLANG and WASI_SYSROOT
  * variables override the search.
  *
  * @returns {Promise<{ toolchain: Toolchain, problem?: undefined } | { toolchain?: undefined, problem: string }>}

@@ -41,7 +41,7 @@ async function loadWizer(): Promise<string> {
   }
 }
 
-/** Runs Wizer on the engine with the build header and the bundle on stdin; returns the snapshot. */
+/** Runs Wizer on the engine with the build header and the bundle on stdin, and returns the snapshot. */
 async function snapshot(engineFile: string, header: string, bundle: string): Promise<Snapshot> {
   const wizer = await loadWizer();
   const dir = await mkdtemp(join(tmpdir(), "nd-engine-"));
@@ -131,7 +131,7 @@ export interface CompiledPlugin {
   readonly messages: string;
 }
 
-/** Compiles with the engine at `engineFile`; see compilePlugin in index.ts for the contract. */
+/** Compiles with the engine at `engineFile`. See compilePlugin in index.ts for the contract. */
 export async function compileWithEngine(engineFile: string, bundle: string, interfaceText: string): Promise<CompiledPlugin> {
   const pluginInterface = parsePluginInterface(interfaceText);
   checkSupported(pluginInterface);

@@ -316,9 +316,9 @@ static JSValue native_write(JSContext *ctx, JSValueConst this_value, int argc, J
  * `mount`, or NULL when memory runs out. A link or an entry of unknown type is resolved from the
  * listed folder first, and then from the preopen with the entry's whole path, because WASI hosts
  * resolve links differently. Node's uvwasi keeps a lookup beneath the descriptor it starts from, so a
- * link to a parent folder fails from the listed folder but not from the preopen, and it reads an
+ * link to a parent folder fails from the listed folder but not from the preopen. uvwasi also reads an
  * absolute link target as a guest path, which only a descriptor other than a preopen accepts.
- * Navidrome's wazero lets the operating system follow both from either descriptor.
+ * Navidrome's wazero lets the operating system follow both kinds of link from either descriptor.
  */
 static const char *entry_kind(DIR *dir, int mount, const char *folder, const struct dirent *entry)
 {

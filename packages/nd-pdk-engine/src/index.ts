@@ -36,7 +36,7 @@ export const ENGINE_WASM_FILE: string = fileURLToPath(new URL("../dist/engine.wa
 /** The Debian packages the engine is built with. */
 export const ENGINE_TOOLCHAIN_INSTALL = "apt-get install -y clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32";
 
-/** Whether the engine can compile; `reason` is a clause that can follow "because". */
+/** Availability of the engine. `reason` is a clause that can follow "because". */
 export type EngineStatus =
   | { readonly available: true; readonly wasmFile: string }
   | { readonly available: false; readonly wasmFile: string; readonly reason: string };
@@ -77,7 +77,7 @@ export interface CompilePluginResult {
   readonly pluginInterface: PluginInterface;
   /** Wall time in milliseconds of the Wizer snapshot and of the binaryen step. */
   readonly timings: { readonly snapshotMs: number; readonly finishMs: number };
-  /** Text that Wizer and the engine printed during a successful snapshot; usually empty. */
+  /** Text that Wizer and the engine printed during a successful snapshot, usually empty. */
   readonly messages: string;
 }
 
@@ -92,8 +92,8 @@ export class EngineUnavailableError extends Error {
 
 /**
  * Compiles a bundle and its interface file to an Extism plugin module. Only exports declared as
- * `name(): I32` and host functions declared as `name(ptr: PTR): PTR` are supported; those are the
- * signatures Navidrome plugins use.
+ * `name(): I32` and host functions declared as `name(ptr: PTR): PTR` are supported, because those are
+ * the signatures Navidrome plugins use.
  *
  * @throws {EngineUnavailableError} when the engine's wasm file is missing.
  * @throws {Error} when the interface file is invalid or uses another signature, or when the bundle's

@@ -1,13 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-
 import createPlugin from "@extism/extism-2";
 import { beforeAll, describe, expect, test } from "vitest";
 
-import { compilePlugin } from "../src/index.js";
+import { compileMinimalBiography } from "./support/minimal-biography.js";
 import { SKIP_ENGINE } from "./support/skip.js";
-
-const EXAMPLE_DIST = join(import.meta.dirname, "..", "..", "..", "examples", "minimal-biography", "dist");
 
 const biographies = JSON.stringify({ "Nina Simone": "Pianist, singer and songwriter, called the High Priestess of Soul." });
 
@@ -17,8 +12,8 @@ interface Outcome {
 }
 
 /**
- * Calls the plugin in @extism/extism 2.0.0-rc13 with nothing of its kernel replaced: unlike 1.0.3,
- * this release has get_log_level and log_trace, so the module links against its kernel as it is.
+ * Calls the plugin in @extism/extism 2.0.0-rc13 without replacing any kernel function. Unlike 1.0.3,
+ * this release has get_log_level and log_trace, so the module links against its kernel unchanged.
  */
 async function call(module: WebAssembly.Module, input: string, config: Record<string, string>): Promise<Outcome> {
   const logs: string[] = [];
@@ -48,20 +43,13 @@ async function call(module: WebAssembly.Module, input: string, config: Record<st
   }
 }
 
-// The engine's plugins must load in more than one Extism host release; 1.0.3 runs every example
-// through the simulator, and this file checks the newer kernel with the smallest example.
+// The engine's plugins must load in more than one Extism host release. The simulator runs every
+// example in 1.0.3, and this file checks the newer kernel with the smallest example.
 describe.skipIf(SKIP_ENGINE)("minimal-biography in @extism/extism 2.0.0-rc13", () => {
   let module: WebAssembly.Module;
 
   beforeAll(async () => {
-    if (!existsSync(join(EXAMPLE_DIST, "plugin.js"))) {
-      throw new Error(`${EXAMPLE_DIST}/plugin.js is missing; build the example first: pnpm turbo run build --filter=@nd-examples/minimal-biography`);
-    }
-    const { wasm } = await compilePlugin({
-      bundle: readFileSync(join(EXAMPLE_DIST, "plugin.js"), "utf8"),
-      interfaceText: readFileSync(join(EXAMPLE_DIST, "plugin.d.ts"), "utf8"),
-    });
-    module = await WebAssembly.compile(wasm);
+    module = await compileMinimalBiography();
   });
 
   test("returns the configured biography", async () => {

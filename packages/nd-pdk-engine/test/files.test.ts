@@ -2,49 +2,28 @@
 // temporary folders preopened as /storage and /libraries/1. The plugin and the expected transcripts
 // are the simulator's fixtures, so the engine must behave as both simulator runtimes do.
 
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { createNavidrome } from "@nd/pdk-simulator";
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import type { TranscriptStep } from "../../nd-pdk-simulator/test/fixtures/files-plugin.js";
-import { createEscapeFolders, createLibraryFolder, createTemporaryFolder, EXPECTED_TRANSCRIPTS } from "../../nd-pdk-simulator/test/fixtures/files-scenarios.js";
+import {
+  bundleFilesPlugin,
+  createEscapeFolders,
+  createLibraryFolder,
+  createTemporaryFolder,
+  EXPECTED_TRANSCRIPTS,
+  removeTemporaryFolders,
+} from "../../nd-pdk-simulator/test/fixtures/files-scenarios.js";
 import { compilePlugin } from "../src/index.js";
 import { callPlugin } from "./support/extism-host.js";
 import { SKIP_ENGINE } from "./support/skip.js";
 
-const FIXTURES = join(import.meta.dirname, "..", "..", "nd-pdk-simulator", "test", "fixtures");
 const INTERFACE = 'declare module "main" { export function nd_get_artist_biography(): I32; }';
 
-const folders: string[] = [];
-
-/** Returns a temporary folder that afterAll removes. */
-function folder(create: () => string): string {
-  const dir = create();
-  folders.push(dir);
-  return dir;
-}
-
-/** Bundles the simulator's files plugin with @nd/pdk as nd-pdk build does; @nd/pdk must be built. */
-async function bundleFilesPlugin(): Promise<string> {
-  const result = await build({
-    stdin: { contents: 'module.exports = require("./files-plugin.ts").default;', resolveDir: FIXTURES, loader: "js" },
-    bundle: true,
-    format: "cjs",
-    target: "es2020",
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    write: false,
-    logLevel: "silent",
-  });
-  return result.outputFiles[0]?.text ?? "";
-}
-
-afterAll(() => {
-  for (const dir of folders) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(removeTemporaryFolders);
 
 describe.skipIf(SKIP_ENGINE)("files API compiled by the engine", () => {
   let wasm: Uint8Array<ArrayBuffer>;
@@ -63,7 +42,7 @@ describe.skipIf(SKIP_ENGINE)("files API compiled by the engine", () => {
   }
 
   test("storage scenario", async () => {
-    const storage = folder(() => createTemporaryFolder("storage"));
+    const storage = createTemporaryFolder("storage");
 
     expect(await runScenario("storage", { "/storage": storage })).toEqual(EXPECTED_TRANSCRIPTS["storage"]);
     expect(readdirSync(storage).sort()).toEqual(["café ☕.txt", "data.bin"]);
@@ -71,7 +50,7 @@ describe.skipIf(SKIP_ENGINE)("files API compiled by the engine", () => {
   });
 
   test("library read scenario", async () => {
-    const library = folder(createLibraryFolder);
+    const library = createLibraryFolder();
 
     expect(await runScenario("library-read", { "/libraries/1": library })).toEqual(EXPECTED_TRANSCRIPTS["library-read"]);
   });
@@ -79,7 +58,7 @@ describe.skipIf(SKIP_ENGINE)("files API compiled by the engine", () => {
   // node:wasi in plain @extism/extism mounts every folder writable, so this scenario runs in the
   // simulator's wasm runtime, which rejects changes to a read-only mount as Navidrome does.
   test("library write scenario", async () => {
-    const library = folder(createLibraryFolder);
+    const library = createLibraryFolder();
     const navidrome = createNavidrome({
       manifest: { name: "Files", author: "Tests", version: "1.0.0", permissions: { library: { filesystem: true } } },
       allowedLibraries: [1],
@@ -96,11 +75,10 @@ describe.skipIf(SKIP_ENGINE)("files API compiled by the engine", () => {
 
   // NOTE: node:wasi follows a link out of a preopen when it opens a file (its documentation says it
   // lacks the sandboxing of other WASI runtimes), so only steps that do not depend on the host's
-  // confinement are checked here. Rejecting links out of a mount is the host's job; the simulator
+  // confinement are checked here. Rejecting links out of a mount is the host's job, and the simulator
   // checks its own confinement with the whole scenario.
   test("links inside a mount are followed", async () => {
-    const { storage, outside } = createEscapeFolders();
-    folders.push(storage, outside);
+    const { storage } = createEscapeFolders();
     const steps = new Map(await runScenario("escapes", { "/storage": storage }));
 
     expect(steps.get("list with links")).toContainEqual({ name: "alias", kind: "directory" });

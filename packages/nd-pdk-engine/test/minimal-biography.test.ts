@@ -1,14 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-
 import { beforeAll, describe, expect, test } from "vitest";
 
-import { compilePlugin } from "../src/index.js";
 import { callPlugin } from "./support/extism-host.js";
+import { compileMinimalBiography } from "./support/minimal-biography.js";
 import { SKIP_ENGINE } from "./support/skip.js";
-
-// turbo.json makes this test depend on the example's build, which writes these files.
-const EXAMPLE_DIST = join(import.meta.dirname, "..", "..", "..", "examples", "minimal-biography", "dist");
 
 const biographies = JSON.stringify({
   "Nina Simone": "Pianist, singer and songwriter, called the High Priestess of Soul.",
@@ -21,14 +15,7 @@ describe.skipIf(SKIP_ENGINE)("minimal-biography compiled by the engine", () => {
   let module: WebAssembly.Module;
 
   beforeAll(async () => {
-    if (!existsSync(join(EXAMPLE_DIST, "plugin.js"))) {
-      throw new Error(`${EXAMPLE_DIST}/plugin.js is missing; build the example first: pnpm turbo run build --filter=@nd-examples/minimal-biography`);
-    }
-    const { wasm } = await compilePlugin({
-      bundle: readFileSync(join(EXAMPLE_DIST, "plugin.js"), "utf8"),
-      interfaceText: readFileSync(join(EXAMPLE_DIST, "plugin.d.ts"), "utf8"),
-    });
-    module = await WebAssembly.compile(wasm);
+    module = await compileMinimalBiography();
   });
 
   test("returns the configured biography, matching the name in any case", async () => {

@@ -261,8 +261,8 @@ export function createNavidrome(options: NavidromeOptions): Navidrome {
       const compiled = await compileWasmPlugin(source.wasm);
       checkImports(compiled.hostImports);
       const plugin = compiled.load({ ...limits, hostFunctions: permittedImportNames(), bridge });
-      // Navidrome looks exports up by these names only; the wasm's other functions (such as the
-      // engine's own) are not plugin exports.
+      // Navidrome looks exports up by these names only. The wasm's other functions, such as the
+      // engine's own, are not plugin exports.
       const exports = plugin.exports.filter((name) => KNOWN_EXPORTS.has(name));
       return finishLoad(exports, (exportName, input) => plugin.call(exportName, input, bridge));
     },
@@ -329,7 +329,7 @@ export function readBundle(projectDir: string): BundleSource {
  * `navidrome.loadWasm`.
  *
  * @param projectDir - The plugin's folder; the wasm is read from its `dist/` folder.
- * @throws {Error} when the wasm is missing, saying to run the build first.
+ * @throws {Error} when the wasm is missing, with the build command to run first.
  *
  * @example
  * ```ts

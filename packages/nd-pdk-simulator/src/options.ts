@@ -115,7 +115,9 @@ export interface NavidromeOptions {
   /**
    * Host folders mounted into the plugin for the `files` API of `@nd/pdk`, by guest mount point: a
    * folder path, or `{ dir, writable }`. `/storage` needs `permissions.storage` and is writable by
-   * default; without this entry, a manifest that grants `storage` gets a new temporary folder.
+   * default. Without this entry, a manifest that grants `storage` gets a new folder in `os.tmpdir()`,
+   * removed when the thread that created it exits normally, or else by the first process that creates
+   * such a folder after this process has ended.
    * `/libraries/<id>` needs `permissions.library.filesystem` and an allowed library, and is
    * read-only unless `writable` is true, as Navidrome mounts libraries unless the administrator
    * allows writes.
@@ -130,8 +132,8 @@ export interface NavidromeOptions {
 
 /** A host folder to mount, with its write permission. */
 export interface MountOption {
-  /** The folder on the host; a relative path is resolved against the working directory. */
+  /** The folder on the host. A relative path is resolved against the working directory. */
   readonly dir: string;
-  /** Whether the plugin may change the folder's content; true for `/storage`, false for libraries by default. */
+  /** Whether the plugin may change the folder's content. Default: true for `/storage`, false for libraries. */
   readonly writable?: boolean;
 }

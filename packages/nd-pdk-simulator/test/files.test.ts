@@ -2,17 +2,23 @@
 // in-process and as a bundle in QuickJS against real temporary folders. Both must give the expected
 // transcripts of files-scenarios.ts, which the engine's tests check as well.
 
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import type { BundleSource, LoadedPlugin, Navidrome, NavidromeOptions } from "../src/index.js";
 import { createNavidrome } from "../src/index.js";
 import filesPlugin from "./fixtures/files-plugin.js";
 import type { TranscriptStep } from "./fixtures/files-plugin.js";
-import { createEscapeFolders, createLibraryFolder, createTemporaryFolder, EXPECTED_TRANSCRIPTS } from "./fixtures/files-scenarios.js";
+import {
+  bundleFilesPlugin,
+  createEscapeFolders,
+  createLibraryFolder,
+  createTemporaryFolder,
+  EXPECTED_TRANSCRIPTS,
+  removeTemporaryFolders,
+} from "./fixtures/files-scenarios.js";
 
 const manifest = {
   name: "Files",
@@ -25,32 +31,12 @@ type Runtime = "in-process" | "quickjs";
 const RUNTIMES: readonly Runtime[] = ["in-process", "quickjs"];
 
 let bundle: BundleSource;
-const folders: string[] = [];
-
-/** Returns a temporary folder that afterAll removes. */
-function folder(create: () => string): string {
-  const dir = create();
-  folders.push(dir);
-  return dir;
-}
 
 beforeAll(async () => {
-  const result = await build({
-    stdin: { contents: 'module.exports = require("./fixtures/files-plugin.ts").default;', resolveDir: import.meta.dirname, loader: "js" },
-    bundle: true,
-    format: "cjs",
-    target: "es2020",
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    write: false,
-    logLevel: "silent",
-  });
-  bundle = { bundle: result.outputFiles[0]?.text ?? "" };
+  bundle = { bundle: await bundleFilesPlugin() };
 });
 
-afterAll(() => {
-  for (const dir of folders) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(removeTemporaryFolders);
 
 async function load(runtime: Runtime, options: Partial<NavidromeOptions> = {}): Promise<{ navidrome: Navidrome; plugin: LoadedPlugin }> {
   const navidrome = createNavidrome({ manifest, ...options });
@@ -77,14 +63,14 @@ describe.each(RUNTIMES)("files API %s", (runtime) => {
   });
 
   test("library read scenario", async () => {
-    const library = folder(createLibraryFolder);
+    const library = createLibraryFolder();
     const { plugin } = await load(runtime, { mounts: { "/libraries/1": library } });
 
     expect(runScenario(plugin, "library-read")).toEqual(EXPECTED_TRANSCRIPTS["library-read"]);
   });
 
   test("library mounts are read-only", async () => {
-    const library = folder(createLibraryFolder);
+    const library = createLibraryFolder();
     const { plugin } = await load(runtime, { mounts: { "/libraries/1": { dir: library } } });
 
     expect(runScenario(plugin, "library-write")).toEqual(EXPECTED_TRANSCRIPTS["library-write"]);
@@ -92,7 +78,7 @@ describe.each(RUNTIMES)("files API %s", (runtime) => {
   });
 
   test("writable library mount accepts writes", async () => {
-    const library = folder(createLibraryFolder);
+    const library = createLibraryFolder();
     const { plugin } = await load(runtime, { mounts: { "/libraries/1": { dir: library, writable: true } } });
 
     const transcript = runScenario(plugin, "library-write");
@@ -107,7 +93,6 @@ describe.each(RUNTIMES)("files API %s", (runtime) => {
 
   test("links out of a mount are rejected", async () => {
     const { storage, outside } = createEscapeFolders();
-    folders.push(storage, outside);
     const { plugin } = await load(runtime, { mounts: { "/storage": storage } });
 
     expect(runScenario(plugin, "escapes")).toEqual(EXPECTED_TRANSCRIPTS["escapes"]);
@@ -146,8 +131,8 @@ describe("mounts option", () => {
   });
 
   test("given folders are mounted with their write permission", () => {
-    const storage = folder(() => createTemporaryFolder("storage"));
-    const library = folder(createLibraryFolder);
+    const storage = createTemporaryFolder("storage");
+    const library = createLibraryFolder();
     const navidrome = createNavidrome({ manifest, mounts: { "/storage": storage, "/libraries/1": library, "/libraries/2": { dir: library, writable: true } } });
 
     expect(Object.fromEntries(navidrome.mounts)).toEqual({
@@ -158,7 +143,7 @@ describe("mounts option", () => {
   });
 
   test("rejects storage without the permission", () => {
-    const storage = folder(() => createTemporaryFolder("storage"));
+    const storage = createTemporaryFolder("storage");
 
     expect(() => createNavidrome({ manifest: { ...manifest, permissions: { library: { filesystem: true } } }, mounts: { "/storage": storage } })).toThrow(
       'mounts["/storage"]: the manifest does not grant "storage", so Navidrome mounts no storage folder; add permissions.storage to manifest.json',
@@ -166,7 +151,7 @@ describe("mounts option", () => {
   });
 
   test("rejects a library without filesystem access", () => {
-    const library = folder(createLibraryFolder);
+    const library = createLibraryFolder();
 
     expect(() => createNavidrome({ manifest: { ...manifest, permissions: { library: {} } }, mounts: { "/libraries/1": library } })).toThrow(
       'mounts["/libraries/1"]: the manifest does not grant library filesystem access, so Navidrome mounts no library; set permissions.library.filesystem to true in manifest.json',
@@ -174,7 +159,7 @@ describe("mounts option", () => {
   });
 
   test("rejects a library that is not allowed", () => {
-    const library = folder(createLibraryFolder);
+    const library = createLibraryFolder();
 
     expect(() => createNavidrome({ manifest, allowedLibraries: [1], mounts: { "/libraries/2": library } })).toThrow(
       'mounts["/libraries/2"]: library 2 is not in allowedLibraries, so Navidrome would not mount it; add 2 to allowedLibraries or leave the mount out',
@@ -182,7 +167,7 @@ describe("mounts option", () => {
   });
 
   test("rejects other mount points", () => {
-    const dir = folder(() => createTemporaryFolder("other"));
+    const dir = createTemporaryFolder("other");
 
     for (const mountPoint of ["/data", "/libraries/music", "/storage/sub", "storage"]) {
       expect(() => createNavidrome({ manifest, mounts: { [mountPoint]: dir } }), mountPoint).toThrow(
@@ -192,7 +177,7 @@ describe("mounts option", () => {
   });
 
   test("rejects a missing host folder", () => {
-    const missing = join(folder(() => createTemporaryFolder("parent")), "missing");
+    const missing = join(createTemporaryFolder("parent"), "missing");
 
     expect(() => createNavidrome({ manifest, mounts: { "/storage": missing } })).toThrow(`mounts["/storage"]: the host folder ${missing} does not exist; create it before createNavidrome`);
   });

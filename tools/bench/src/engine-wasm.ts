@@ -61,7 +61,7 @@ export interface EnginePluginResult {
   readonly wasmGzipBytes: number;
   /** Median wall time of a whole `nd-pdk build` with the engine, in milliseconds, over the builds after the first. */
   readonly buildMs: number;
-  /** Builds the median is taken over. */
+  /** Number of builds the median is taken over. */
   readonly buildRuns: number;
   /** A fresh instance of the precompiled module, against a fresh QuickJS-ng context that evaluates the bundle. */
   readonly instantiate: EngineTiming;
@@ -81,16 +81,16 @@ export type EngineResults =
   | { readonly available: false; readonly reason: string };
 
 export interface EngineOptions {
-  /** Batches per variant; each reported time is their median. */
+  /** Batches per variant. Each reported time is their median. */
   readonly batches: number;
   /** Target wall time of one batch, in milliseconds. */
   readonly batchMs: number;
-  /** Builds per example after an untimed first one; the build time reported is their median. */
+  /** Builds per example after an untimed first one. The build time reported is their median. */
   readonly buildRuns: number;
   readonly onProgress?: (message: string) => void;
 }
 
-/** config_get as Navidrome's config service replies: the value with `exists`, or `{}` for a missing key. */
+/** Returns a config_get that replies as Navidrome's config service does: the value with `exists`, or `{}` for a missing key. */
 function configGet(settings: Readonly<Record<string, string>>): HostFunctionImplementation {
   const replies = new Map(Object.entries(settings).map(([key, value]) => [key, JSON.stringify({ value, exists: true })]));
   return (request) => replies.get((JSON.parse(request) as { key: string }).key) ?? "{}";

@@ -13,8 +13,8 @@ export interface HostOptions {
   readonly config?: Readonly<Record<string, string>>;
   readonly logLevel?: keyof typeof LOG_LEVELS;
   /**
-   * Host folders the plugin sees, by guest path (`/storage`). @extism/extism 1.0.3 hands this map to
-   * node:wasi as its preopens, whose keys are guest paths and whose values are host folders.
+   * Host folders mounted into the plugin, by guest path (`/storage`). @extism/extism 1.0.3 passes
+   * this map to node:wasi as its preopens, whose keys are guest paths and whose values are host folders.
    */
   readonly allowedPaths?: Readonly<Record<string, string>>;
 }

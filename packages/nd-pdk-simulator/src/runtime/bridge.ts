@@ -20,8 +20,8 @@ export interface HostBridge {
   /** The simulated wall clock, Unix milliseconds. */
   now(): number;
   /**
-   * The host folders mounted into the plugin, by guest mount point (`/storage`, `/libraries/1`);
-   * absent when nothing is mounted.
+   * The host folders mounted into the plugin, by guest mount point (`/storage`, `/libraries/1`).
+   * Absent when nothing is mounted.
    */
   readonly mounts?: ReadonlyMap<string, MountedFolder>;
 }

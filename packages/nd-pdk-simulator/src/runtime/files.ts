@@ -1,6 +1,7 @@
 /**
  * The file natives of the simulator: the {@link FileNatives} of `@nd/pdk`'s `files` API, backed by
- * real host folders. Both runtimes use them; the engine implements the same primitives in C over WASI.
+ * real host folders. The in-process and QuickJS runtimes use them, and the engine implements the same
+ * primitives in C over WASI.
  *
  * Each guest mount point maps to a host folder. A path that resolves outside its folder through a
  * symbolic link fails with `ENOTCAPABLE`, the WASI error for a path outside a preopen. Every change
@@ -21,7 +22,7 @@ export interface MountedFolder {
   readonly writable: boolean;
 }
 
-/** Links followed in a row before a path fails with ELOOP, as Linux limits them (MAXSYMLINKS). */
+/** Maximum number of links followed in a row before a path fails with ELOOP, the Linux limit (MAXSYMLINKS). */
 const MAX_LINK_HOPS = 40;
 
 function isSymbolicLink(path: string): boolean {
@@ -96,7 +97,11 @@ export function createFileNatives(mounts: ReadonlyMap<string, MountedFolder> | u
     return requireInside(resolved.root, realpathSync(resolved.host));
   }
 
-  /** Returns the host path of an entry to create, replace or remove, after checking its parent and any link it is. */
+  /**
+   * Returns the host path of an entry to create, replace or remove. Throws unless the mount is writable
+   * and the entry's parent folder is inside the mount. With `followLink`, a link at the entry is followed
+   * to its target, whose folder must be inside the mount too.
+   */
   function changeable(resolved: ResolvedPath, followLink: boolean): string {
     if (!resolved.mount.writable) throw nativeError("EROFS", "the folder is mounted read-only");
     // The mount point itself has its parent outside the mount, and is never a link inside it.

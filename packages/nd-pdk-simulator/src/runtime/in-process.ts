@@ -1,7 +1,8 @@
 /**
  * Runs a plugin's export functions directly in Node, with the extism-js globals (`Host`, `Memory`,
  * `Config`, `Var`, `console`) and the file natives of `@nd/pdk` installed on `globalThis` for the
- * duration of each call and backed by the simulated Navidrome. Fast, and errors carry Node stacks; the QuickJS runtime is the faithful one.
+ * duration of each call and backed by the simulated Navidrome. Fast, and errors carry Node stacks, but
+ * the QuickJS runtime is the faithful one.
  *
  * NOTE: Navidrome starts every call on a fresh instance, but module-level state of an in-process
  * plugin lives as long as the Node module does. Run the bundle in QuickJS to test per-call isolation.

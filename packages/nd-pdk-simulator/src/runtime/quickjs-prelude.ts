@@ -49,8 +49,8 @@ export interface PreludeNatives {
   /** Records a host facility used by top-level code. */
   reportTopLevel(facility: string, message: string, stack: string): void;
   /**
-   * The primitives of the `files` API of `@nd/pdk`, when the runtime has file access (the @nd/pdk
-   * engine and the simulator; extism-js has none). The prelude installs them under
+   * The primitives of the `files` API of `@nd/pdk`, when the runtime has file access: the @nd/pdk
+   * engine and the simulator do, extism-js does not. The prelude installs them under
    * `Symbol.for("nd-pdk.files")` and rejects their use in top-level code.
    */
   files?: FileNatives;

@@ -39,19 +39,20 @@ export function preopensOf(mounts) {
   return preopens;
 }
 
-/** Whether a path_open call requests to create, truncate, append to or write the file. */
+/** Returns whether a path_open call requests to create, truncate, append to or write the file. */
 function opensForChange(oflags, rightsBase, fdflags) {
   return (oflags & CHANGING_OFLAGS) !== 0 || (BigInt(rightsBase) & CHANGING_RIGHTS) !== 0n || (fdflags & FDFLAGS_APPEND) !== 0;
 }
 
 /**
- * Returns the WASI functions of node:wasi in `wasi`, with those that change files rejecting a
- * descriptor of a read-only mount with EROFS. `mounts` are the preopens in the order given to
- * {@link preopensOf}; `memory` returns the instance's memory, where path_open writes the descriptor
+ * Returns a copy of node:wasi's functions in `wasi` in which the functions that change files return
+ * EROFS for a descriptor of a read-only mount. `mounts` are the preopens in the order given to
+ * {@link preopensOf}. `memory` returns the instance's memory, where path_open writes the descriptor
  * it opened.
  */
 export function guardReadOnlyMounts(wasi, mounts, memory) {
-  // Whether each descriptor of a mount may change it; other descriptors (stdio) are not listed.
+  // Write permission of each descriptor that belongs to a mount. Other descriptors, such as stdio,
+  // are not listed.
   const writableByFd = new Map(mounts.map((mount, index) => [FIRST_PREOPEN_FD + index, mount.writable]));
   const readOnly = (fd) => writableByFd.get(fd) === false;
 

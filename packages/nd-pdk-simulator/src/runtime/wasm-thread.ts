@@ -9,8 +9,8 @@
  *
  * The worker threads are shared by every wasm plugin of this module instance: one per level of
  * nesting, because a service may call the plugin again while a host function of an outer call is
- * still running. They are unref'd, so they never keep the process alive, and stopped after a few
- * seconds without calls.
+ * still running. They are unref'd, so they never keep the process alive, and they are stopped after 5
+ * seconds without calls (`IDLE_STOP_MS`).
  *
  * @module
  */
@@ -111,7 +111,7 @@ class WasmThread {
 
   /**
    * Posts `request` and serves the worker's log and host function messages until it reports the
-   * outcome. Throws when the worker reports a failure of its own; the caller must then stop it.
+   * outcome. Throws when the worker reports a failure of its own, and the caller must then stop it.
    */
   run(request: CallRequest, bridge: HostBridge, timeoutMs: number): WorkerResult {
     this.#worker.postMessage(request);

@@ -70,8 +70,8 @@ class HostFunctionFailure extends Error {
   }
 }
 
-// @extism/extism 1.0.3 drops the export's return code, which Navidrome reads (a code other than 0
-// fails the call), and it hands out the instance only after `_initialize` ran, while the WASI clock
+// @extism/extism 1.0.3 drops the export's return code, which Navidrome reads: a code other than 0
+// fails the call. It also hands out the instance only after `_initialize` ran, but the WASI clock
 // below needs the instance's memory from the start. So the instance is wrapped on its way to the SDK.
 // The SDK also gives no access to node:wasi's functions before it links them, and the read-only
 // mounts need them wrapped, so the imports are replaced on their way in.
@@ -87,7 +87,7 @@ WebAssembly.instantiate = async function (source, imports, ...rest) {
 };
 
 function readText(context, offset) {
-  // The null offset stands for no data; @extism/extism 1.0.3 would read its reserved first block.
+  // Offset 0 means no data. @extism/extism 1.0.3 would read its reserved first block instead.
   if (offset === 0n) return "";
   const block = context.read(offset);
   return block === null ? "" : utf8Decoder.decode(block.bytes());

@@ -54,7 +54,7 @@ export interface WasmLoadOptions {
   readonly hostFunctions: readonly string[];
   /** Wall time one call may take, in milliseconds (default 30000, Navidrome's limit). */
   readonly timeoutMs?: number;
-  /** The bridge whose config and mounts the load check uses; each call uses the bridge it is given. */
+  /** Bridge whose config and mounts the load check uses. Each call uses the bridge passed to it. */
   readonly bridge: HostBridge;
 }
 
@@ -188,9 +188,9 @@ const STACK_FRAME = /^\s+at /;
 const RUST_DEBUG_STRING = /^String\(Ok\("(.*)"\)\)$/s;
 
 /**
- * Returns the message inside an error text of extism-js form, as the QuickJS runtime reports it:
- * `Exception: <message>\n<stack>` for an error object, `Exception: String(Ok("..."))` for a thrown
- * string, `Exception: <debug text>` for another thrown value. Any other text is its own message.
+ * Returns the message inside an error text in the extism-js format, as the QuickJS runtime reports it.
+ * An error object gives `Exception: <message>\n<stack>`, a thrown string `Exception: String(Ok("..."))`
+ * and any other thrown value `Exception: <debug text>`. Text without the prefix is returned unchanged.
  */
 export function messageOfErrorText(text: string): string {
   const prefix = "Exception: ";

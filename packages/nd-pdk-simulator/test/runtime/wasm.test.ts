@@ -157,7 +157,7 @@ describe("loadWasm calls", () => {
     });
   });
 
-  test("output is as long as output_set says", async () => {
+  test("output has the length output_set gives", async () => {
     const { plugin } = await loadFull();
     expect(plugin.call("nd_get_similar_songs_by_artist", "hello")).toEqual({ kind: "output", output: "hello" });
   });
