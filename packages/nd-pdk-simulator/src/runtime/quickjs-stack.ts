@@ -8,24 +8,48 @@ import { SourceMapConsumer } from "source-map-js";
 /** The file name extism-js gives every evaluated script, so every bundle frame carries it. */
 export const BUNDLE_FILE_NAME = "eval_script";
 
-// quickjs-ng prints frames as "at name (eval_script:LINE:COLUMN)", both 1-based.
-const BUNDLE_FRAME = new RegExp(`${BUNDLE_FILE_NAME}:(\\d+):(\\d+)`, "g");
+/** Format of the bundle positions in an engine's stack frames. */
+export interface BundleFrameFormat {
+  /** Whether a frame carries a 1-based column after its line (`eval_script:LINE:COLUMN`). */
+  readonly columns: boolean;
+  /** Lines the engine evaluates before the bundle in the same script, which frame lines include. */
+  readonly headerLines: number;
+}
 
 /**
- * Maps `eval_script:LINE:COLUMN` positions to source positions. LINE counts the generated
- * `Host.__hostFunctions` line that precedes the bundle, so bundle line = LINE - 1.
+ * Frames of quickjs-ng as the QuickJS runtime evaluates the bundle: `eval_script:LINE:COLUMN`, where
+ * LINE counts the generated `Host.__hostFunctions` line that precedes the bundle.
  */
+export const QUICKJS_NG_FRAMES: BundleFrameFormat = { columns: true, headerLines: 1 };
+
+/** Frames of the nd-pdk engine (QuickJS 2021-03-27): `eval_script:LINE`, the bundle's own line, no column. */
+export const ENGINE_FRAMES: BundleFrameFormat = { columns: false, headerLines: 0 };
+
+interface SourceLine {
+  readonly source: string;
+  readonly line: number;
+}
+
+/** Maps the bundle positions of stack frames to source positions. */
 export class StackMapper {
   readonly #consumer: SourceMapConsumer | undefined;
   readonly #fileName: string | undefined;
+  readonly #format: BundleFrameFormat;
+  readonly #framePattern: RegExp;
+  /** The source line of the first mapping of each generated line, built on the first line-only frame. */
+  #sourceLines: (SourceLine | undefined)[] | undefined;
 
   /**
    * @param sourceMap - JSON text of the bundle's source map, if any.
    * @param fileName - the bundle's file name, used for frames the source map does not cover.
+   * @param format - the format of the engine's bundle positions (default: quickjs-ng's).
    * @throws {Error} when `sourceMap` is not a valid source map.
    */
-  constructor(sourceMap: string | undefined, fileName: string | undefined) {
+  constructor(sourceMap: string | undefined, fileName: string | undefined, format: BundleFrameFormat = QUICKJS_NG_FRAMES) {
     this.#fileName = fileName;
+    this.#format = format;
+    // Without columns, the lookahead keeps a frame such as `eval_script:12:5` from matching as line 12.
+    this.#framePattern = new RegExp(format.columns ? `${BUNDLE_FILE_NAME}:(\\d+):(\\d+)` : `${BUNDLE_FILE_NAME}:(\\d+)(?![\\d:])`, "g");
     if (sourceMap === undefined) return;
     try {
       this.#consumer = new SourceMapConsumer(sourceMap);
@@ -36,7 +60,8 @@ export class StackMapper {
 
   /** Rewrites every bundle position in `stack`; positions it cannot map stay as they are. */
   rewrite(stack: string): string {
-    return stack.replace(BUNDLE_FRAME, (frame: string, line: string, column: string) => this.#map(Number(line), Number(column)) ?? frame);
+    // Without a column group, replace passes the match offset where the column would be.
+    return stack.replace(this.#framePattern, (frame: string, line: string, column: unknown) => this.#map(Number(line), this.#columnOf(column)) ?? frame);
   }
 
   /** Returns the mapped position of the innermost bundle frame in `stack`, such as `src/plugin.ts:3:7`. */
@@ -54,16 +79,21 @@ export class StackMapper {
 
   #locations(stack: string): string[] {
     const locations: string[] = [];
-    for (const match of stack.matchAll(BUNDLE_FRAME)) {
-      const location = this.#map(Number(match[1]), Number(match[2]));
+    for (const match of stack.matchAll(this.#framePattern)) {
+      const location = this.#map(Number(match[1]), this.#columnOf(match[2]));
       if (location !== undefined) locations.push(location);
     }
     return locations;
   }
 
-  #map(scriptLine: number, column: number): string | undefined {
-    const bundleLine = scriptLine - 1;
+  #columnOf(group: unknown): number | undefined {
+    return this.#format.columns ? Number(group) : undefined;
+  }
+
+  #map(scriptLine: number, column: number | undefined): string | undefined {
+    const bundleLine = scriptLine - this.#format.headerLines;
     if (bundleLine < 1) return undefined;
+    if (column === undefined) return this.#mapLine(bundleLine);
 
     if (this.#consumer !== undefined) {
       const position = { line: bundleLine, column: Math.max(0, column - 1) };
@@ -74,4 +104,33 @@ export class StackMapper {
     }
     return this.#fileName === undefined ? undefined : `${this.#fileName}:${bundleLine}:${column}`;
   }
+
+  /**
+   * Maps a frame without a column to the source line of the first mapping on its bundle line. The
+   * result has no column, because the first mapping's column marks where the line starts, not the call.
+   */
+  #mapLine(bundleLine: number): string | undefined {
+    if (this.#consumer !== undefined) {
+      this.#sourceLines ??= indexSourceLines(this.#consumer);
+      // A line without mappings, such as the rest of a multi-line template literal, continues the
+      // closest mapped line above it.
+      for (let line = bundleLine; line >= 1; line--) {
+        const original = this.#sourceLines[line];
+        if (original !== undefined) return `${original.source}:${original.line}`;
+      }
+    }
+    return this.#fileName === undefined ? undefined : `${this.#fileName}:${bundleLine}`;
+  }
+}
+
+/** Returns, by generated line, the source line of the line's first mapping that has a source. */
+function indexSourceLines(consumer: SourceMapConsumer): (SourceLine | undefined)[] {
+  const sourceLines: (SourceLine | undefined)[] = [];
+  // eachMapping walks mappings in generated order, so the first one seen on a line has its lowest column.
+  consumer.eachMapping((mapping) => {
+    if (sourceLines[mapping.generatedLine] !== undefined) return;
+    if (mapping.source === null || mapping.originalLine === null) return;
+    sourceLines[mapping.generatedLine] = { source: mapping.source, line: mapping.originalLine };
+  });
+  return sourceLines;
 }

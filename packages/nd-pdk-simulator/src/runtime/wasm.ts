@@ -10,6 +10,7 @@
  */
 import type { CallOutcome } from "../host/service.js";
 import type { HostBridge } from "./bridge.js";
+import { ENGINE_FRAMES, StackMapper } from "./quickjs-stack.js";
 import type { CallRequest, WasmMount, WorkerResult } from "./wasm-thread.js";
 import { runOnThread, STARTUP_LIMIT_MS } from "./wasm-thread.js";
 
@@ -43,7 +44,8 @@ export interface CompiledWasmPlugin {
    * it loads a plugin, and returns the plugin ready for calls.
    *
    * @throws {Error} when the plugin cannot be instantiated, with the SDK's message (such as an
-   * import that neither the simulated Navidrome nor @extism/extism 1.0.3 provides).
+   * import that neither the simulated Navidrome nor @extism/extism 1.0.3 provides), or when
+   * `sourceMap` is not a valid source map.
    */
   load(options: WasmLoadOptions): WasmPlugin;
 }
@@ -56,6 +58,8 @@ export interface WasmLoadOptions {
   readonly timeoutMs?: number;
   /** Bridge whose config and mounts the load check uses. Each call uses the bridge passed to it. */
   readonly bridge: HostBridge;
+  /** JSON text of the source map of the bundle compiled into the wasm, for TypeScript lines in error texts. */
+  readonly sourceMap?: string;
 }
 
 /** A compiled plugin loaded into the wasm runtime. */
@@ -130,13 +134,14 @@ function loadWasmPlugin(module: CompiledModule, exports: readonly string[], opti
     throw new RangeError(`timeoutMs must be a positive number of milliseconds, received ${timeoutMs}`);
   }
   const { hostFunctions } = options;
+  const mapper = new StackMapper(options.sourceMap, undefined, ENGINE_FRAMES);
 
   const loaded = runOnThread(createRequest(module, null, "", hostFunctions, options.bridge), options.bridge, timeoutMs);
   if (loaded.status === "instantiate-failed") {
     throw new Error(`@extism/extism could not instantiate the plugin's wasm, so Navidrome would not load it either: ${loaded.message}`);
   }
   if (loaded.status !== "loaded") {
-    const outcome = toOutcome(loaded, timeoutMs);
+    const outcome = toOutcome(loaded, timeoutMs, mapper);
     throw new Error(`loading the plugin's wasm failed: ${outcome.kind === "error" ? outcome.message : outcome.kind}`);
   }
 
@@ -145,17 +150,17 @@ function loadWasmPlugin(module: CompiledModule, exports: readonly string[], opti
     call(exportName, input, bridge) {
       if (!exports.includes(exportName)) return { kind: "not-exported" };
       const result = runOnThread(createRequest(module, exportName, input, hostFunctions, bridge), bridge, timeoutMs);
-      return toOutcome(result, timeoutMs);
+      return toOutcome(result, timeoutMs, mapper);
     },
   };
 }
 
 /** Maps a worker result to the outcome Navidrome would see, with the texts of the QuickJS runtime. */
-function toOutcome(result: WorkerResult, timeoutMs: number): CallOutcome {
+function toOutcome(result: WorkerResult, timeoutMs: number, mapper: StackMapper): CallOutcome {
   switch (result.status) {
     case "returned":
       // go-sdk fails a call whose error text is set even when the export returns 0.
-      if (result.errorText !== undefined) return { kind: "error", message: messageOfErrorText(result.errorText), text: result.errorText };
+      if (result.errorText !== undefined) return { kind: "error", message: messageOfErrorText(result.errorText), text: mapErrorTextFrames(result.errorText, mapper) };
       if (result.returnCode !== 0) return errorOutcome(`plugin call exited with code ${result.returnCode}`);
       return result.output === undefined || result.output === "" ? { kind: "no-data" } : { kind: "output", output: result.output };
     case "trapped": {
@@ -185,6 +190,27 @@ function errorOutcome(message: string, text = message): CallOutcome {
 }
 
 const STACK_FRAME = /^\s+at /;
+const DISPATCHER_FRAME = /^\s+at .*\(nd_dispatch:\d+\)$/;
+const NATIVE_CALL_FRAME = /^\s+at call \(native\)$/;
+
+/**
+ * Rewrites the frames of an engine error text as the QuickJS runtime writes them. Bundle frames are
+ * mapped to source lines where `mapper` has a source map. The engine's dispatcher frames at the end
+ * are dropped, with the `call (native)` frame of its `fn.call`, because the QuickJS runtime calls
+ * exports from the host and its stacks end at the export.
+ */
+export function mapErrorTextFrames(text: string, mapper: StackMapper): string {
+  const lines = text.split("\n");
+  // The engine ends a stack with a line break, so the last element is empty and stays.
+  let end = lines.at(-1) === "" ? lines.length - 1 : lines.length;
+  const stackEnd = end;
+  while (end > 1 && DISPATCHER_FRAME.test(lines[end - 1] ?? "")) end--;
+  if (end < stackEnd && end > 1 && NATIVE_CALL_FRAME.test(lines[end - 1] ?? "")) end--;
+  const keptLines = [...lines.slice(0, end), ...lines.slice(stackEnd)];
+  // Only frames are rewritten, so a message that quotes a bundle position keeps it.
+  return keptLines.map((line) => (STACK_FRAME.test(line) ? mapper.rewrite(line) : line)).join("\n");
+}
+
 const RUST_DEBUG_STRING = /^String\(Ok\("(.*)"\)\)$/s;
 
 /**

@@ -5,11 +5,13 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { build } from "esbuild";
 import { beforeAll, describe, expect, test } from "vitest";
 
 import type { HostBridge } from "../../src/index.js";
 import { createNavidrome, readWasm } from "../../src/index.js";
-import { compileWasmPlugin, messageOfErrorText } from "../../src/runtime/wasm.js";
+import { ENGINE_FRAMES, StackMapper } from "../../src/runtime/quickjs-stack.js";
+import { compileWasmPlugin, mapErrorTextFrames, messageOfErrorText } from "../../src/runtime/wasm.js";
 import { buildPlugin } from "../support/extism-wat.js";
 
 const manifest = {
@@ -198,6 +200,18 @@ describe("loadWasm calls", () => {
     expect(plugin.exports).toContain("nd_get_artist_biography");
     expect(plugin.exports).not.toContain("memory");
     expect(plugin.exports).toEqual([...plugin.exports].sort());
+  });
+
+  test("error text frames map through the source map", async () => {
+    const navidrome = createNavidrome({ manifest });
+    // Generated line 3 maps to line 7 of src/plugin.ts.
+    const sourceMap = JSON.stringify({ version: 3, sources: ["src/plugin.ts"], names: [], mappings: ";;AAMA" });
+    const plugin = await navidrome.loadWasm({ wasm: fullWasm, sourceMap });
+    expect(plugin.call("nd_get_artist_mbid", { id: "ar-1", name: "Nina Simone" })).toEqual({
+      kind: "error",
+      message: "boom",
+      text: "Exception: boom\n    at fail (src/plugin.ts:7)\n    at call (native)\n",
+    });
   });
 
   test("each call starts a fresh instance", async () => {
@@ -480,6 +494,21 @@ describe("loadWasm loading", () => {
     await expect(navidrome.loadWasm({ wasm })).rejects.toThrow("@extism/extism could not instantiate the plugin's wasm");
   });
 
+  test("readWasm reads the bundle's source map", () => {
+    const projectDir = mkdtempSync(join(tmpdir(), "nd-pdk-wasm-"));
+    try {
+      mkdirSync(join(projectDir, "dist"));
+      writeFileSync(join(projectDir, "dist", "plugin.wasm"), fullWasm);
+      expect(readWasm(projectDir).sourceMap).toBeUndefined();
+
+      const sourceMap = '{"version":3,"sources":["src/plugin.ts"],"names":[],"mappings":"AAAA"}';
+      writeFileSync(join(projectDir, "dist", "plugin.js.map"), sourceMap);
+      expect(readWasm(projectDir).sourceMap).toBe(sourceMap);
+    } finally {
+      rmSync(projectDir, { recursive: true });
+    }
+  });
+
   test("readWasm names the build command when the wasm is missing", () => {
     const projectDir = mkdtempSync(join(tmpdir(), "nd-pdk-wasm-"));
     try {
@@ -545,5 +574,86 @@ describe("wasm runtime", () => {
     ["engine message", "module.exports has no key nd_on_init", "module.exports has no key nd_on_init"],
   ])("message of error text: %s", (_case, text, message) => {
     expect(messageOfErrorText(text)).toBe(message);
+  });
+});
+
+describe("engine error text frames", () => {
+  const source = [
+    "export function parseSettings(text: string): unknown {",
+    "  try {",
+    "    return JSON.parse(text);",
+    "  } catch {",
+    "    throw new Error(`the settings are not valid JSON,",
+    "correct them in Navidrome`);",
+    "  }",
+    "}",
+    "",
+    "export function nd_get_artist_biography(): number {",
+    '  return parseSettings("{not json") === undefined ? 1 : 0;',
+    "}",
+  ].join("\n");
+  let bundle: string;
+  let mapper: StackMapper;
+
+  beforeAll(async () => {
+    // The options of a plugin build, so the bundle starts with esbuild's unmapped CommonJS helpers.
+    const result = await build({
+      stdin: { contents: source, resolveDir: process.cwd(), sourcefile: "src/plugin.ts", loader: "ts" },
+      bundle: true,
+      write: false,
+      format: "cjs",
+      target: "es2020",
+      platform: "neutral",
+      sourcemap: "external",
+      outfile: join(process.cwd(), "plugin.js"),
+      logLevel: "silent",
+    });
+    bundle = result.outputFiles.find((file) => file.path.endsWith(".js"))?.text ?? "";
+    const sourceMap = result.outputFiles.find((file) => file.path.endsWith(".js.map"))?.text;
+    mapper = new StackMapper(sourceMap, undefined, ENGINE_FRAMES);
+  });
+
+  /** Returns the 1-based number of the first bundle line that contains `marker`. */
+  function bundleLine(marker: string): number {
+    const index = bundle.split("\n").findIndex((line) => line.includes(marker));
+    if (index < 0) throw new Error(`marker not found in the bundle: ${marker}`);
+    return index + 1;
+  }
+
+  /** Builds an error text as the engine sets it, with frames at the bundle lines of the markers. */
+  function engineText(frames: [name: string, marker: string][]): string {
+    const lines = frames.map(([name, marker]) => `    at ${name} (eval_script:${bundleLine(marker)})`);
+    return `Exception: the settings are not valid JSON\n${lines.join("\n")}\n    at call (native)\n    at call (nd_dispatch:51)\n`;
+  }
+
+  test("bundle frames map to source lines", () => {
+    const text = engineText([
+      ["parseSettings", "throw new Error"],
+      ["nd_get_artist_biography", "return parseSettings("],
+    ]);
+    expect(mapErrorTextFrames(text, mapper)).toBe(
+      "Exception: the settings are not valid JSON\n    at parseSettings (src/plugin.ts:5)\n    at nd_get_artist_biography (src/plugin.ts:11)\n",
+    );
+  });
+
+  test("line without mappings takes the line above", () => {
+    const text = engineText([["parseSettings", "correct them in Navidrome"]]);
+    expect(mapErrorTextFrames(text, mapper)).toBe("Exception: the settings are not valid JSON\n    at parseSettings (src/plugin.ts:5)\n");
+  });
+
+  test("frame the map does not cover stays", () => {
+    const text = engineText([["__copyProps", "__defProp"]]);
+    expect(bundleLine("__defProp")).toBeLessThan(bundleLine("throw new Error"));
+    expect(mapErrorTextFrames(text, mapper)).toBe(`Exception: the settings are not valid JSON\n    at __copyProps (eval_script:${bundleLine("__defProp")})\n`);
+  });
+
+  test("dispatcher frames are dropped without a source map", () => {
+    const text = "Exception: boom\n    at fail (eval_script:3)\n    at call (native)\n    at call (nd_dispatch:51)\n";
+    expect(mapErrorTextFrames(text, new StackMapper(undefined, undefined, ENGINE_FRAMES))).toBe("Exception: boom\n    at fail (eval_script:3)\n");
+  });
+
+  test("message keeps a quoted bundle position", () => {
+    const text = `Exception: bad line eval_script:${bundleLine("throw new Error")}\n    at parseSettings (eval_script:${bundleLine("throw new Error")})\n`;
+    expect(mapErrorTextFrames(text, mapper)).toBe(`Exception: bad line eval_script:${bundleLine("throw new Error")}\n    at parseSettings (src/plugin.ts:5)\n`);
   });
 });
