@@ -44,6 +44,13 @@ function read(dir: string, file: string): string {
   return readFileSync(join(dir, file), "utf8");
 }
 
+/** Reads a tsconfig file as TypeScript does, which allows comments. */
+function readTsconfig(path: string): { extends?: unknown; compilerOptions: Record<string, unknown>; include?: unknown } {
+  const { config, error } = ts.readConfigFile(path, ts.sys.readFile);
+  if (error !== undefined) throw new Error(`${path}: ${ts.flattenDiagnosticMessageText(error.messageText, "\n")}`);
+  return config as { extends?: unknown; compilerOptions: Record<string, unknown>; include?: unknown };
+}
+
 /** Runs the command with captured output. */
 function runInit(dir: string, options: Parameters<typeof runInitCommand>[1]): { code: number; out: string; err: string } {
   let out = "";
@@ -75,7 +82,7 @@ describe("nd-pdk init files", () => {
   test("every file is written", () => {
     const dir = createProject();
 
-    for (const file of ["package.json", "manifest.json", "tsconfig.json", ".gitignore", "README.md", "src/index.ts", "test/plugin.test.ts"]) {
+    for (const file of ["package.json", "manifest.json", "tsconfig.json", ".gitignore", "README.md", "src/index.ts", "test/plugin.test.ts", "test/tsconfig.json"]) {
       expect(existsSync(join(dir, file)), file).toBe(true);
     }
     expect(read(dir, ".gitignore").split("\n")).toEqual(expect.arrayContaining(["node_modules/", "dist/", "*.ndp"]));
@@ -90,7 +97,7 @@ describe("nd-pdk init files", () => {
       private: true,
       description: "Navidrome plugin written in TypeScript: scrobbler.",
       type: "module",
-      scripts: { build: "nd-pdk build", test: "vitest run", typecheck: "tsc -p tsconfig.json" },
+      scripts: { build: "nd-pdk build", test: "vitest run", typecheck: "tsc -p tsconfig.json && tsc -p test/tsconfig.json" },
       dependencies: { "@nd/pdk": `^${workspaceVersion("nd-pdk")}` },
       devDependencies: {
         "@nd/pdk-cli": `^${workspaceVersion("nd-pdk-cli")}`,
@@ -110,13 +117,18 @@ describe("nd-pdk init files", () => {
     expect(TOOL_VERSIONS["@types/node"]).toBe(rootDevDependencies["@types/node"]);
   });
 
-  test("tsconfig.json", () => {
+  test("tsconfig keeps Node types out of src", () => {
     const dir = createProject();
 
-    const { compilerOptions, include } = readJson(join(dir, "tsconfig.json")) as { compilerOptions: Record<string, unknown>; include: unknown };
-    expect(compilerOptions).toMatchObject({ strict: true, target: "ES2020", lib: ["ES2020"], moduleResolution: "Bundler", types: ["node"], noEmit: true });
-    expect(JSON.stringify(compilerOptions["lib"])).not.toContain("DOM");
-    expect(include).toEqual(["src", "test"]);
+    const source = readTsconfig(join(dir, "tsconfig.json"));
+    expect(source.compilerOptions).toMatchObject({ strict: true, target: "ES2020", lib: ["ES2020"], moduleResolution: "Bundler", types: [], noEmit: true });
+    expect(JSON.stringify(source.compilerOptions["lib"])).not.toContain("DOM");
+    expect(source.include).toEqual(["src"]);
+
+    const tests = readTsconfig(join(dir, "test", "tsconfig.json"));
+    expect(tests.extends).toBe("../tsconfig.json");
+    expect(tests.compilerOptions).toEqual({ types: ["node"] });
+    expect(tests.include).toEqual(["."]);
   });
 
   test("manifest.json with name and author", () => {
@@ -200,6 +212,7 @@ describe("nd-pdk init files", () => {
     expect(readme).toContain("`dist/sonic-paths.ndp`");
     expect(readme).toContain("Navidrome's plugins folder");
     expect(readme).toContain("else with the built-in engine of `@nd/pdk-engine`");
+    expect(readme).toContain("`npm run typecheck` checks `src/` with `tsconfig.json`, which leaves out the Node\ntypes, and `test/` with `test/tsconfig.json`");
     expect(readme).not.toContain("link:");
   });
 
@@ -385,31 +398,56 @@ describe("generated TypeScript", () => {
     symlinkSync(dirname(createRequire(join(REPO_ROOT, "package.json")).resolve("@types/node/package.json")), join(modules, "@types/node"));
   });
 
-  test("templates type-check for each capability and for all", () => {
-    const capabilitySets: readonly (readonly CapabilityKey[])[] = [...ALL_CAPABILITIES.map((key) => [key]), ALL_CAPABILITIES];
+  /**
+   * Type-checks the files of several configs in one program, so that the libraries load once. The
+   * configs must share their compiler options.
+   */
+  function typeCheck(configs: readonly string[]): { fileCount: number; diagnostics: string[] } {
     const rootFiles: string[] = [];
     let options: ts.CompilerOptions | undefined;
-
-    for (const [index, capabilities] of capabilitySets.entries()) {
-      const dir = join(typeCheckDir, `project-${index}`);
-      createPluginProject({ dir, capabilities, author: "A" });
-      // A test that reads what the plugin wrote, as the files guide shows, needs the Node types.
-      if (index === 0) writeFileSync(join(dir, "test", "node.test.ts"), 'import { readFileSync } from "node:fs";\nimport { join } from "node:path";\n\nexport const text: string = readFileSync(join(process.cwd(), "package.json"), "utf8");\n');
-      const config = ts.getParsedCommandLineOfConfigFile(join(dir, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
-      expect(config?.errors ?? ["no config"]).toEqual([]);
+    for (const configPath of configs) {
+      const config = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+      expect(config?.errors ?? ["no config"], configPath).toEqual([]);
       options ??= config?.options;
       rootFiles.push(...(config?.fileNames ?? []));
     }
 
-    // One program for every project: they share the compiler options, and the libraries load once.
     const program = ts.createProgram(rootFiles, options ?? {});
     const diagnostics = ts.getPreEmitDiagnostics(program).map((diagnostic) => {
       const where = diagnostic.file === undefined ? "" : `${diagnostic.file.fileName.slice(typeCheckDir.length + 1)}: `;
       return `${where}${ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")}`;
     });
+    return { fileCount: rootFiles.length, diagnostics };
+  }
 
-    expect(rootFiles).toHaveLength(capabilitySets.length * 2 + 1);
-    expect(diagnostics).toEqual([]);
+  test("templates type-check for each capability and for all", () => {
+    const capabilitySets: readonly (readonly CapabilityKey[])[] = [...ALL_CAPABILITIES.map((key) => [key]), ALL_CAPABILITIES];
+    const dirs = capabilitySets.map((capabilities, index) => {
+      const dir = join(typeCheckDir, `project-${index}`);
+      createPluginProject({ dir, capabilities, author: "A" });
+      return dir;
+    });
+    // A test that reads what the plugin wrote, as the files guide shows, needs the Node types.
+    writeFileSync(join(dirs[0] ?? "", "test", "node.test.ts"), 'import { readFileSync } from "node:fs";\nimport { join } from "node:path";\n\nexport const text: string = readFileSync(join(process.cwd(), "package.json"), "utf8");\n');
+
+    const source = typeCheck(dirs.map((dir) => join(dir, "tsconfig.json")));
+    const tests = typeCheck(dirs.map((dir) => join(dir, "test", "tsconfig.json")));
+
+    expect(source.fileCount).toBe(capabilitySets.length);
+    expect(source.diagnostics).toEqual([]);
+    expect(tests.fileCount).toBe(capabilitySets.length + 1);
+    expect(tests.diagnostics).toEqual([]);
+  });
+
+  test("plugin source has no Node globals", () => {
+    const dir = join(typeCheckDir, "node-globals");
+    createPluginProject({ dir, author: "A" });
+    writeFileSync(join(dir, "src", "encode.ts"), 'export const encoded: string = Buffer.from("note").toString("base64");\n');
+
+    const { diagnostics } = typeCheck([join(dir, "tsconfig.json")]);
+
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatch(/^node-globals\/src\/encode\.ts: Cannot find name 'Buffer'\./);
   });
 });
 
@@ -454,8 +492,16 @@ describe("generated project with --pdk-path", () => {
     expect(tests.status, tests.output).toBe(0);
     expect(tests.output).toMatch(/Tests\s+13 passed/);
 
+    // Tests run in Node, so they may read files with node:fs.
+    writeFileSync(join(dir, "test", "read-manifest.ts"), 'import { readFileSync } from "node:fs";\n\nexport const manifestText: string = readFileSync(new URL("../manifest.json", import.meta.url), "utf8");\n');
     const typecheck = run("pnpm", ["run", "typecheck"], dir);
     expect(typecheck.status, typecheck.output).toBe(0);
+
+    // The plugin runs in QuickJS without Node, so the same script rejects a Node global in src/.
+    writeFileSync(join(dir, "src", "encode.ts"), 'export const encoded: string = Buffer.from("note").toString("base64");\n');
+    const rejected = run("pnpm", ["run", "typecheck"], dir);
+    expect(rejected.status, rejected.output).not.toBe(0);
+    expect(rejected.output).toContain("src/encode.ts(1,32): error TS2591: Cannot find name 'Buffer'.");
   }, 240_000);
 });
 

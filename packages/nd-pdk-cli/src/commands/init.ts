@@ -61,7 +61,7 @@ export function registerInit(program: Command): void {
       [
         "Create a plugin project in <dir>: package.json, manifest.json with the permissions the chosen",
         "capabilities need, tsconfig.json, src/index.ts with a stub for each capability that reports no data,",
-        "test/plugin.test.ts that calls every stub in the simulator, a README and a .gitignore.",
+        "test/plugin.test.ts that calls every stub in the simulator, test/tsconfig.json, a README and a .gitignore.",
         "The folder must not exist yet, or be empty.",
       ].join(" "),
     )

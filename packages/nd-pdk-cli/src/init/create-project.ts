@@ -1,6 +1,7 @@
 /**
  * Creates a new plugin project: package.json, manifest.json, tsconfig.json, a stub plugin with the
- * chosen capabilities, a test that runs it in the simulator, a README and a .gitignore.
+ * chosen capabilities, a test that runs it in the simulator with its own test/tsconfig.json, a README
+ * and a .gitignore.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
@@ -188,7 +189,7 @@ function renderPackageJson(settings: ProjectSettings): string {
     scripts: {
       build: "nd-pdk build",
       test: "vitest run",
-      typecheck: "tsc -p tsconfig.json",
+      typecheck: "tsc -p tsconfig.json && tsc -p test/tsconfig.json",
     },
     dependencies: settings.dependencies,
     devDependencies: settings.devDependencies,
@@ -239,6 +240,9 @@ function renderProjectFiles(settings: ProjectSettings, packageManager: "npm" | "
     ["README.md", endWithOneNewline(renderReadme(settings, packageManager))],
     ["src/index.ts", endWithOneNewline(selectParts(readTemplate("init/src/index.ts"), selected))],
     ["test/plugin.test.ts", endWithOneNewline(selectParts(readTemplate("init/test/plugin.test.ts"), selected))],
+    // A tsconfig.json of its own, because editors take the nearest one: test files get the Node
+    // types, and src/ keeps the root tsconfig.json without them.
+    ["test/tsconfig.json", readTemplate("init/test/tsconfig.json")],
   ]);
 }
 
