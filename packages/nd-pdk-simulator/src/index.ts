@@ -4,7 +4,7 @@ export { ManifestError, manifestLoadRules, parseByteSize, parseManifest } from "
 export { publicManifestSchema as manifestSchema } from "./manifest/schema.js";
 export type { ConfigDefinition, HostListPermission, Manifest, PermissionKey, Permissions, ReasonPermission } from "./manifest/types.js";
 export { createNavidrome, detectCapabilities, readBundle, readWasm } from "./navidrome.js";
-export type { BundleLimits, BundleSource, HostCallRecord, LoadedPlugin, Navidrome, WasmLimits, WasmSource } from "./navidrome.js";
+export type { BundleLimits, BundleOptions, BundleSource, HostCallRecord, LoadedPlugin, LoadOptions, Navidrome, WasmLimits, WasmSource } from "./navidrome.js";
 export type {
   HttpHandler,
   HttpRequestInfo,
@@ -18,7 +18,7 @@ export type {
 } from "./options.js";
 export type { CallResult, CapabilityCaller, PluginCaller } from "./plugin-caller.js";
 export type { HostBridge } from "./runtime/bridge.js";
-export type { MountedFolder } from "./runtime/files.js";
+export type { MountedFolder, PluginCompiler } from "./runtime/files.js";
 export type { PluginExportsObject } from "./runtime/in-process.js";
 export { loadQuickJsPlugin } from "./runtime/quickjs.js";
 export type { QuickJsPlugin, QuickJsPluginOptions, TopLevelProblem } from "./runtime/quickjs.js";

@@ -12,7 +12,8 @@ import type { NavidromeOptions } from "./options.js";
 import type { PluginCaller } from "./plugin-caller.js";
 import { createPluginCaller } from "./plugin-caller.js";
 import type { HostBridge } from "./runtime/bridge.js";
-import type { MountedFolder } from "./runtime/files.js";
+import type { MountedFolder, PluginCompiler } from "./runtime/files.js";
+import { hasFileAccess } from "./runtime/files.js";
 import type { PluginExportsObject } from "./runtime/in-process.js";
 import { callInProcess } from "./runtime/in-process.js";
 import type { QuickJsPlugin, QuickJsPluginOptions } from "./runtime/quickjs.js";
@@ -53,10 +54,26 @@ export interface BundleSource {
 /** Limits of one call of a bundle run inside QuickJS. */
 export type BundleLimits = Pick<QuickJsPluginOptions, "timeoutMs" | "memoryLimitBytes">;
 
+/** Options of `navidrome.loadBundle`: the per-call limits and the compiler to emulate. */
+export type BundleOptions = BundleLimits & LoadOptions;
+
+/** Options of `navidrome.load`. */
+export interface LoadOptions {
+  /**
+   * The compiler the plugin is built with (`nd-pdk build --compiler`), which decides whether it gets
+   * file access. `engine` (the default) provides the `files` API over `navidrome.mounts`. `extism-js`
+   * gives plugin code no file API, so every `files` call throws a `FileError` with code
+   * `unavailable`, as in Navidrome.
+   */
+  readonly compiler?: PluginCompiler;
+}
+
 /** Source of a plugin that is loaded as a compiled Extism plugin. */
 export interface WasmSource {
   /** The bytes of `plugin.wasm`, as `nd-pdk build` writes it. */
   readonly wasm: Uint8Array;
+  /** The source map (JSON text) of the bundle compiled into the wasm, for TypeScript file and line in errors. */
+  readonly sourceMap?: string;
 }
 
 /** Limits of one call of a compiled plugin run in `@extism/extism`. */
@@ -86,14 +103,19 @@ export interface Navidrome {
   readonly mounts: ReadonlyMap<string, MountedFolder>;
   /**
    * Loads a plugin object (what `definePlugin` returns) to run in-process: fast, with Node stack
-   * traces.
+   * traces. `options.compiler` selects whose file access the plugin gets.
+   *
+   * @throws {TypeError} when `options.compiler` is neither `engine` nor `extism-js`.
    */
-  load(plugin: PluginExportsObject): LoadedPlugin;
+  load(plugin: PluginExportsObject, options?: LoadOptions): LoadedPlugin;
   /**
    * Loads a built bundle to run inside QuickJS-ng, as extism-js would run it. `options` raises the
-   * per-call time and memory limits for plugins whose calls are legitimately heavy.
+   * per-call time and memory limits for plugins whose calls are legitimately heavy, and
+   * `options.compiler` selects whose file access the plugin gets.
+   *
+   * @throws {TypeError} when `options.compiler` is neither `engine` nor `extism-js`.
    */
-  loadBundle(source: BundleSource, options?: BundleLimits): Promise<LoadedPlugin>;
+  loadBundle(source: BundleSource, options?: BundleOptions): Promise<LoadedPlugin>;
   /**
    * Loads a compiled `plugin.wasm` to run in `@extism/extism`, a real Extism host, with only the
    * host functions the manifest permits. Calls stay synchronous: each runs in a fresh instance on a
@@ -238,18 +260,20 @@ export function createNavidrome(options: NavidromeOptions): Navidrome {
     mounts,
     permittedImports: [...IMPORTS].filter(([, { service }]) => permitted.has(service.module)).map(([name]) => name).sort(),
 
-    load(plugin) {
+    load(plugin, loadOptions = {}) {
       if (typeof plugin !== "object" || plugin === null) {
         throw new TypeError("navidrome.load expects the object definePlugin returns (the plugin's export functions by name)");
       }
+      const fileAccess = hasFileAccess(loadOptions.compiler, "navidrome.load options.compiler");
       const exports = Object.keys(plugin).filter((name) => typeof plugin[name] === "function").sort();
       // A fresh instance per call, as Navidrome creates one: vars do not carry over.
-      return finishLoad(exports, (exportName, input) => callInProcess(plugin, exportName, input, bridge));
+      return finishLoad(exports, (exportName, input) => callInProcess(plugin, exportName, input, bridge, { fileAccess }));
     },
 
-    async loadBundle(source, limits = {}) {
+    async loadBundle(source, bundleOptions = {}) {
+      hasFileAccess(bundleOptions.compiler, "navidrome.loadBundle options.compiler");
       const plugin: QuickJsPlugin = await loadQuickJsPlugin({
-        ...limits,
+        ...bundleOptions,
         bundle: source.bundle,
         ...(source.sourceMap === undefined ? {} : { sourceMap: source.sourceMap }),
       });
@@ -260,7 +284,12 @@ export function createNavidrome(options: NavidromeOptions): Navidrome {
     async loadWasm(source, limits = {}) {
       const compiled = await compileWasmPlugin(source.wasm);
       checkImports(compiled.hostImports);
-      const plugin = compiled.load({ ...limits, hostFunctions: permittedImportNames(), bridge });
+      const plugin = compiled.load({
+        ...limits,
+        hostFunctions: permittedImportNames(),
+        bridge,
+        ...(source.sourceMap === undefined ? {} : { sourceMap: source.sourceMap }),
+      });
       // Navidrome looks exports up by these names only. The wasm's other functions, such as the
       // engine's own, are not plugin exports.
       const exports = plugin.exports.filter((name) => KNOWN_EXPORTS.has(name));
@@ -326,7 +355,7 @@ export function readBundle(projectDir: string): BundleSource {
 
 /**
  * Reads the `plugin.wasm` that `nd-pdk build` wrote for a plugin project, ready for
- * `navidrome.loadWasm`.
+ * `navidrome.loadWasm`, with the bundle's source map when `dist/plugin.js.map` exists.
  *
  * @param projectDir - The plugin's folder; the wasm is read from its `dist/` folder.
  * @throws {Error} when the wasm is missing, with the build command to run first.
@@ -342,5 +371,10 @@ export function readWasm(projectDir: string): WasmSource {
   if (!existsSync(wasmPath)) {
     throw new Error(`no plugin wasm at ${wasmPath}: run \`nd-pdk build\` (or \`pnpm build\`) in ${projectDir} first`);
   }
-  return { wasm: readFileSync(wasmPath) };
+  // The wasm contains dist/plugin.js, so that bundle's map also maps the wasm's stack frames.
+  const mapPath = join(projectDir, "dist", "plugin.js.map");
+  return {
+    wasm: readFileSync(wasmPath),
+    ...(existsSync(mapPath) ? { sourceMap: readFileSync(mapPath, "utf8") } : {}),
+  };
 }

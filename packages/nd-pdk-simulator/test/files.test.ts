@@ -7,7 +7,7 @@ import { join } from "node:path";
 
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
-import type { BundleSource, LoadedPlugin, Navidrome, NavidromeOptions } from "../src/index.js";
+import type { BundleSource, LoadedPlugin, LoadOptions, Navidrome, NavidromeOptions, PluginCompiler } from "../src/index.js";
 import { createNavidrome } from "../src/index.js";
 import filesPlugin from "./fixtures/files-plugin.js";
 import type { TranscriptStep } from "./fixtures/files-plugin.js";
@@ -38,9 +38,9 @@ beforeAll(async () => {
 
 afterAll(removeTemporaryFolders);
 
-async function load(runtime: Runtime, options: Partial<NavidromeOptions> = {}): Promise<{ navidrome: Navidrome; plugin: LoadedPlugin }> {
+async function load(runtime: Runtime, options: Partial<NavidromeOptions> = {}, loadOptions: LoadOptions = {}): Promise<{ navidrome: Navidrome; plugin: LoadedPlugin }> {
   const navidrome = createNavidrome({ manifest, ...options });
-  const plugin = runtime === "in-process" ? navidrome.load(filesPlugin) : await navidrome.loadBundle(bundle);
+  const plugin = runtime === "in-process" ? navidrome.load(filesPlugin, loadOptions) : await navidrome.loadBundle(bundle, loadOptions);
   return { navidrome, plugin };
 }
 
@@ -97,6 +97,41 @@ describe.each(RUNTIMES)("files API %s", (runtime) => {
 
     expect(runScenario(plugin, "escapes")).toEqual(EXPECTED_TRANSCRIPTS["escapes"]);
     expect(readdirSync(outside)).toEqual(["secret.txt"]);
+  });
+});
+
+describe.each(RUNTIMES)("compiler option %s", (runtime) => {
+  test("extism-js makes every files call unavailable", async () => {
+    const library = createLibraryFolder();
+    const { plugin } = await load(runtime, { mounts: { "/libraries/1": { dir: library, writable: true } } }, { compiler: "extism-js" });
+
+    const transcript = runScenario(plugin, "library-write");
+    const unavailable = (operation: string): { code: string; message: string } => ({
+      code: "unavailable",
+      message: `files.${operation}: file access needs a plugin compiled by the @nd/pdk engine (nd-pdk build --compiler engine), because extism-js gives plugins no file API. It is also unavailable outside an exported function, such as at module top level.`,
+    });
+    expect(transcript).toEqual([
+      ["write", unavailable("write")],
+      ["make directory", unavailable("makeDirectory")],
+      ["remove", unavailable("remove")],
+      ["read still works", unavailable("readText")],
+    ]);
+    expect(readdirSync(library).sort()).toEqual(["Nina Simone", "cover.jpg"]);
+  });
+
+  test("engine gives file access", async () => {
+    const library = createLibraryFolder();
+    const { plugin } = await load(runtime, { mounts: { "/libraries/1": library } }, { compiler: "engine" });
+
+    expect(runScenario(plugin, "library-read")).toEqual(EXPECTED_TRANSCRIPTS["library-read"]);
+  });
+
+  test("rejects an unknown compiler", async () => {
+    const compiler = "javy" as PluginCompiler;
+    const loading = load(runtime, {}, { compiler });
+    const name = runtime === "in-process" ? "navidrome.load" : "navidrome.loadBundle";
+
+    await expect(loading).rejects.toThrow(`${name} options.compiler: invalid compiler "javy"; use "engine" or "extism-js", as nd-pdk build --compiler names them.`);
   });
 });
 

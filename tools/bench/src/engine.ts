@@ -77,6 +77,8 @@ export async function loadWarmPlugin(options: WarmPluginOptions): Promise<WarmPl
     buildTime: Date.now(),
     bridge,
     input: new TextEncoder().encode(options.input),
+    // extism-js offers no file access, and no benchmark bundle uses files.
+    fileAccess: false,
   });
 
   try {

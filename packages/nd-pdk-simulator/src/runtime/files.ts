@@ -22,6 +22,29 @@ export interface MountedFolder {
   readonly writable: boolean;
 }
 
+/**
+ * The compiler whose runtime a simulated plugin gets, as `nd-pdk build --compiler` names it. The
+ * simulator models one difference between them, file access: the built-in `engine` provides the
+ * `files` API, and `extism-js` gives plugin code no file API, so every `files` call throws `unavailable`.
+ */
+export type PluginCompiler = "engine" | "extism-js";
+
+const PLUGIN_COMPILERS: readonly PluginCompiler[] = ["engine", "extism-js"];
+
+/**
+ * Returns whether a plugin built by `compiler` has file access. Without a compiler, it has the engine's.
+ *
+ * @param where - The option's place in a message, such as `loadBundle options.compiler`.
+ * @throws {TypeError} when `compiler` is neither `engine` nor `extism-js`.
+ */
+export function hasFileAccess(compiler: PluginCompiler | undefined, where: string): boolean {
+  if (compiler === undefined) return true;
+  if (!PLUGIN_COMPILERS.includes(compiler)) {
+    throw new TypeError(`${where}: invalid compiler ${JSON.stringify(compiler)}; use "engine" or "extism-js", as nd-pdk build --compiler names them.`);
+  }
+  return compiler === "engine";
+}
+
 /** Maximum number of links followed in a row before a path fails with ELOOP, the Linux limit (MAXSYMLINKS). */
 const MAX_LINK_HOPS = 40;
 

@@ -1,8 +1,8 @@
 /**
  * Runs a plugin's export functions directly in Node, with the extism-js globals (`Host`, `Memory`,
- * `Config`, `Var`, `console`) and the file natives of `@nd/pdk` installed on `globalThis` for the
- * duration of each call and backed by the simulated Navidrome. Fast, and errors carry Node stacks, but
- * the QuickJS runtime is the faithful one.
+ * `Config`, `Var`, `console`) and the file natives of `@nd/pdk` (left out when the plugin is loaded
+ * as compiled by extism-js) installed on `globalThis` for the duration of each call and backed by the
+ * simulated Navidrome. Fast, and errors carry Node stacks, but the QuickJS runtime is the faithful one.
  *
  * NOTE: Navidrome starts every call on a fresh instance, but module-level state of an in-process
  * plugin lives as long as the Node module does. Run the bundle in QuickJS to test per-call isolation.
@@ -187,29 +187,36 @@ export function extismErrorText(error: unknown): { message: string; text: string
   return { message, text: `Exception: ${message}` };
 }
 
+/** Options of {@link callInProcess}. */
+export interface InProcessCallOptions {
+  /**
+   * Whether the plugin gets the file natives, as under the @nd/pdk engine (the default), or none, as
+   * under extism-js.
+   */
+  readonly fileAccess?: boolean;
+  /** The plugin's vars; a new empty map by default, as each Navidrome call starts without vars. */
+  readonly vars?: Map<string, Uint8Array>;
+}
+
 /**
  * Runs one export of an in-process plugin as Navidrome calls it: fresh memory, the given input, and
  * the outcome Navidrome would see.
  */
-export function callInProcess(
-  plugin: PluginExportsObject,
-  exportName: string,
-  input: string,
-  bridge: HostBridge,
-  vars: Map<string, Uint8Array> = new Map(),
-): CallOutcome {
+export function callInProcess(plugin: PluginExportsObject, exportName: string, input: string, bridge: HostBridge, options: InProcessCallOptions = {}): CallOutcome {
   const fn = Object.prototype.hasOwnProperty.call(plugin, exportName) ? plugin[exportName] : undefined;
   if (typeof fn !== "function") return { kind: "not-exported" };
 
   const state: CallState = { input, output: undefined };
-  const globals = createGlobals(bridge, state, vars);
+  const globals = createGlobals(bridge, state, options.vars ?? new Map());
   const target = globalThis as Record<string | symbol, unknown>;
   // The file natives live under a symbol, as the engine installs them, so that @nd/pdk finds them.
+  // Without file access the symbol is unset for the call, because @nd/pdk reads its absence as a
+  // plugin compiled by extism-js.
   const filesKey = Symbol.for(FILE_NATIVES_KEY);
   const previous = new Map<string | symbol, unknown>(Object.keys(globals).map((key) => [key, target[key]]));
   previous.set(filesKey, target[filesKey]);
   Object.assign(target, globals);
-  target[filesKey] = createFileNatives(bridge.mounts);
+  target[filesKey] = options.fileAccess === false ? undefined : createFileNatives(bridge.mounts);
 
   try {
     const code = (fn as () => unknown).call(undefined);

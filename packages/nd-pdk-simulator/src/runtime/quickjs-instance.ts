@@ -54,6 +54,8 @@ export interface InstanceOptions {
   /** The host of the call phase; absent when only top-level code runs. */
   readonly bridge?: HostBridge;
   readonly input?: Uint8Array;
+  /** Whether the plugin gets the file natives, as under the @nd/pdk engine, or none, as under extism-js. */
+  readonly fileAccess: boolean;
 }
 
 const LEVEL_NAMES: readonly LogLevel[] = ["trace", "debug", "info", "warn", "error"];
@@ -334,9 +336,11 @@ export class PluginInstance {
       this.facilityUses.push({ facility: context.getString(facility), message: context.getString(message), stack: context.getString(stack) });
       return undefined;
     });
-    const files = this.#createFileNatives();
-    context.setProp(natives, "files", files);
-    files.dispose();
+    if (this.#options.fileAccess) {
+      const files = this.#createFileNatives();
+      context.setProp(natives, "files", files);
+      files.dispose();
+    }
     return natives;
   }
 
@@ -344,8 +348,6 @@ export class PluginInstance {
    * Creates the `files` natives over the bridge's mounts. A failure with an errno name reaches the
    * plugin as an Error with that `code`, as the engine throws it. Other host errors are bugs, so they
    * stay host errors.
-   * TODO: add an option that leaves the natives out, as extism-js does, so that a test can check how
-   * a plugin compiled by extism-js fails.
    */
   #createFileNatives(): QuickJSHandle {
     const context = this.#context;

@@ -19,6 +19,8 @@ import { errors, newQuickJSWASMModuleFromVariant } from "quickjs-emscripten-core
 import { services } from "../generated/api.js";
 import type { CallOutcome } from "../host/service.js";
 import type { HostBridge } from "./bridge.js";
+import type { PluginCompiler } from "./files.js";
+import { hasFileAccess } from "./files.js";
 import type { ExportEntry, ExportResult, FacilityUse, InstanceLimits, ThrownValue } from "./quickjs-instance.js";
 import { PluginInstance } from "./quickjs-instance.js";
 import { StackMapper } from "./quickjs-stack.js";
@@ -61,6 +63,13 @@ export interface QuickJsPluginOptions {
    * first, which breaks the engine (see {@link QuickJsPlugin.call}).
    */
   readonly maxStackBytes?: number;
+  /**
+   * The compiler the plugin is built with, which decides whether it gets file access. `engine` (the
+   * default) provides the `files` API of `@nd/pdk` over the bridge's mounts, as the built-in engine
+   * does. `extism-js` gives plugin code no file API, so every `files` call throws a `FileError` with
+   * code `unavailable`, as in Navidrome.
+   */
+  readonly compiler?: PluginCompiler;
 }
 
 /** Something top-level code does that extism-js would refuse at build time, or an export mismatch. */
@@ -174,6 +183,7 @@ function errorOutcome(message: string, text = message): CallOutcome {
  * {@link QuickJsPlugin.checkTopLevel}; every call of such a plugin fails with the first of them.
  *
  * @throws {Error} when `sourceMap` is not a valid source map.
+ * @throws {TypeError} when `compiler` is neither `engine` nor `extism-js`.
  */
 export async function loadQuickJsPlugin(options: QuickJsPluginOptions): Promise<QuickJsPlugin> {
   const engine = await loadEngine();
@@ -188,6 +198,7 @@ class LoadedPlugin implements QuickJsPlugin {
   readonly #limits: InstanceLimits;
   readonly #mapper: StackMapper;
   readonly #strict: boolean;
+  readonly #fileAccess: boolean;
   // Top-level code reads the load time as "now", because extism-js runs that code at build time.
   readonly #buildTime = Date.now();
   readonly #problems: TopLevelProblem[] = [];
@@ -197,6 +208,7 @@ class LoadedPlugin implements QuickJsPlugin {
     this.#engine = engine;
     this.#options = options;
     this.#strict = options.strictExports ?? true;
+    this.#fileAccess = hasFileAccess(options.compiler, "loadQuickJsPlugin options.compiler");
     this.#limits = {
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       memoryLimitBytes: options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES,
@@ -237,6 +249,7 @@ class LoadedPlugin implements QuickJsPlugin {
       buildTime: this.#buildTime,
       bridge,
       input: utf8Encoder.encode(input),
+      fileAccess: this.#fileAccess,
     });
     let usable = true;
     try {
@@ -308,6 +321,7 @@ class LoadedPlugin implements QuickJsPlugin {
       limits: this.#limits,
       hostFunctions: this.imports,
       buildTime: this.#buildTime,
+      fileAccess: this.#fileAccess,
     });
     let usable = true;
     try {
