@@ -109,6 +109,21 @@ export const processStreams: OutputStreams = {
   err: (text) => process.stderr.write(text),
 };
 
+/**
+ * Makes the process exit quietly when standard output or standard error is a pipe whose reader has
+ * closed it, as with `nd-pdk init my-plugin | head -1`. Node reports the closed pipe as an EPIPE
+ * `error` event, which would otherwise end the process with a stack trace. The exit code is the one
+ * the command has set by then (0 when none), and any other stream error is thrown again.
+ */
+export function exitQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+      process.exit();
+    });
+  }
+}
+
 /** Renders the result as the JSON object `--json` prints; `compiler` appears in build results only. */
 export function toJson(result: CheckResult): string {
   const { ok, exports, imports, minNavidrome, files, warnings, errors, compiler } = result;
