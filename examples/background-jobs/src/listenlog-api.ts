@@ -1,4 +1,4 @@
-import { HostCallError, http, type HttpResponse } from "@nd/pdk";
+import { decodeUtf8, encodeUtf8, HostCallError, http, type HttpResponse } from "@nd/pdk";
 
 import type { Listen, ListenTrack } from "./listens.js";
 
@@ -19,9 +19,6 @@ export type Delivery =
   | { readonly kind: "rejected"; readonly reason: string }
   | { readonly kind: "unavailable"; readonly reason: string };
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
 function wireTrack(track: ListenTrack): Record<string, unknown> {
   return {
     title: track.title,
@@ -37,7 +34,7 @@ function wireTrack(track: ListenTrack): Record<string, unknown> {
 function parseJson(response: HttpResponse): unknown {
   if (response.body === undefined || response.body.length === 0) return undefined;
   try {
-    return JSON.parse(decoder.decode(response.body)) as unknown;
+    return JSON.parse(decodeUtf8(response.body)) as unknown;
   } catch {
     // Proxies in front of the API return HTML pages during outages.
     return undefined;
@@ -57,7 +54,7 @@ function post(path: string, token: string, body: unknown, timeoutMs: number): Ht
       method: "POST",
       url: `${LISTENLOG_API}${path}`,
       headers: { Authorization: `Token ${token}`, "Content-Type": "application/json", Accept: "application/json" },
-      body: encoder.encode(JSON.stringify(body)),
+      body: encodeUtf8(JSON.stringify(body)),
       timeoutMs,
     });
   } catch (error) {

@@ -1,4 +1,4 @@
-import type { ScrobbleRequest, TrackInfo } from "@nd/pdk";
+import { decodeUtf8, encodeUtf8, type ScrobbleRequest, type TrackInfo } from "@nd/pdk";
 
 /** ListenLog rejects listens that started more than 14 days ago. */
 export const MAX_LISTEN_AGE_SECONDS = 14 * 24 * 60 * 60;
@@ -22,9 +22,6 @@ export interface Listen {
   listenedAt: number;
   track: ListenTrack;
 }
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 function listenTrack(track: TrackInfo): ListenTrack {
   const result: ListenTrack = {
@@ -51,7 +48,7 @@ export function nowPlayingTrack(track: TrackInfo): ListenTrack {
 
 /** Encodes a listen as a task payload (UTF-8 JSON). */
 export function encodeListen(listen: Listen): Uint8Array {
-  return encoder.encode(JSON.stringify(listen));
+  return encodeUtf8(JSON.stringify(listen));
 }
 
 /**
@@ -61,7 +58,7 @@ export function encodeListen(listen: Listen): Uint8Array {
  */
 export function decodeListen(payload: Uint8Array): Listen {
   if (payload.length === 0) throw new Error("the task payload is empty");
-  const value = JSON.parse(decoder.decode(payload)) as Partial<Listen> | null;
+  const value = JSON.parse(decodeUtf8(payload)) as Partial<Listen> | null;
   if (
     typeof value?.username !== "string" ||
     typeof value.listenedAt !== "number" ||

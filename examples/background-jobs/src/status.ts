@@ -1,4 +1,4 @@
-import { HostCallError, kvstore, log } from "@nd/pdk";
+import { decodeUtf8, encodeUtf8, HostCallError, kvstore, log } from "@nd/pdk";
 
 /**
  * Delivery state of a listen: `queued` until the first attempt, `retrying` between attempts, then
@@ -32,9 +32,6 @@ const STATUS_TTL_SECONDS = 7 * 24 * 60 * 60;
 /** Number of keys read per kvstore.getMany call during the nightly pass. */
 const READ_BATCH_SIZE = 100;
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
 /** States after which the task no longer runs. */
 export function isFinal(state: ListenState): boolean {
   return state === "sent" || state === "rejected" || state === "failed" || state === "cancelled";
@@ -47,7 +44,7 @@ export function isFinal(state: ListenState): boolean {
  */
 export function writeStatus(status: ListenStatus): boolean {
   try {
-    kvstore.setWithTtl(`${STATUS_PREFIX}${status.taskId}`, encoder.encode(JSON.stringify(status)), STATUS_TTL_SECONDS);
+    kvstore.setWithTtl(`${STATUS_PREFIX}${status.taskId}`, encodeUtf8(JSON.stringify(status)), STATUS_TTL_SECONDS);
     return true;
   } catch (error) {
     if (!HostCallError.isInstance(error)) throw error;
@@ -58,7 +55,7 @@ export function writeStatus(status: ListenStatus): boolean {
 
 function parseStatus(value: Uint8Array): ListenStatus | undefined {
   try {
-    return JSON.parse(decoder.decode(value)) as ListenStatus;
+    return JSON.parse(decodeUtf8(value)) as ListenStatus;
   } catch {
     return undefined;
   }

@@ -1,4 +1,4 @@
-import { type HttpResponse, HostCallError, type ImageInfo, http } from "@nd/pdk";
+import { decodeUtf8, type HttpResponse, HostCallError, type ImageInfo, http } from "@nd/pdk";
 
 const API = "https://coverartarchive.org/release";
 // Names this plugin in the archive's logs, so that its operators can tell whose requests these are.
@@ -42,10 +42,9 @@ export function fetchFrontCover(mbid: string): ImageInfo[] {
     throw new Error(`Cover Art Archive returned HTTP ${status}${reason} for release ${mbid}${hint}`);
   }
 
-  // extism-js provides TextDecoder, as Node does for the tests.
   let index: unknown;
   try {
-    index = JSON.parse(new TextDecoder().decode(response.body ?? new Uint8Array(0)));
+    index = JSON.parse(decodeUtf8(response.body ?? new Uint8Array(0)));
   } catch {
     throw new Error(`Cover Art Archive returned an index that is not valid JSON for release ${mbid}`);
   }

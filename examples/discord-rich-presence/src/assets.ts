@@ -1,4 +1,4 @@
-import { artwork, cache, http, log, type TrackInfo } from "@nd/pdk";
+import { artwork, cache, decodeUtf8, encodeUtf8, http, log, type TrackInfo } from "@nd/pdk";
 
 /** Seconds Discord's proxied copy of an external image stays valid in this plugin's cache. */
 const ASSET_TTL_SECONDS = 4 * 60 * 60;
@@ -10,7 +10,7 @@ const COVER_SIZE = 512;
 const REQUEST_TIMEOUT_MS = 5000;
 
 function textOf(response: http.HttpResponse): string {
-  return new TextDecoder().decode(response.body ?? new Uint8Array(0));
+  return decodeUtf8(response.body ?? new Uint8Array(0));
 }
 
 /**
@@ -94,7 +94,7 @@ function externalAsset(imageUrl: string, applicationId: string, token: string): 
       method: "POST",
       url: `https://discord.com/api/v9/applications/${applicationId}/external-assets`,
       headers: { Authorization: token, "Content-Type": "application/json" },
-      body: new TextEncoder().encode(JSON.stringify({ urls: [imageUrl] })),
+      body: encodeUtf8(JSON.stringify({ urls: [imageUrl] })),
       timeoutMs: REQUEST_TIMEOUT_MS,
     });
   } catch (error) {

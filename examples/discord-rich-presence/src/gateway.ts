@@ -8,7 +8,7 @@
  * sends Identify with the user's token and status. Dispatch READY marks the session ready for status
  * updates, and each heartbeat acknowledgement renews the session entry.
  */
-import { cache, http, log, scheduler, ScrobblerError, websocket } from "@nd/pdk";
+import { cache, decodeUtf8, http, log, scheduler, ScrobblerError, websocket } from "@nd/pdk";
 
 import { type Activity, clearStoredActivity, presencePayload, storedActivity } from "./presence.js";
 import { tokenFor } from "./settings.js";
@@ -108,7 +108,7 @@ function gatewayUrl(): string {
 
   let url: unknown;
   try {
-    url = (JSON.parse(new TextDecoder().decode(response.body ?? new Uint8Array(0))) as { url?: unknown }).url;
+    url = (JSON.parse(decodeUtf8(response.body ?? new Uint8Array(0))) as { url?: unknown }).url;
   } catch {
     url = undefined;
   }

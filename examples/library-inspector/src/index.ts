@@ -1,4 +1,4 @@
-import { definePlugin, HostCallError, kvstore, type Library, library, log, scheduler } from "@nd/pdk";
+import { decodeUtf8, definePlugin, encodeUtf8, HostCallError, kvstore, type Library, library, log, scheduler } from "@nd/pdk";
 
 import { formatBytes, formatChange, formatDuration, formatScanTime, neverScanned } from "./format.js";
 import { inspectFiles } from "./largest-files.js";
@@ -79,7 +79,7 @@ function readPreviousSummary(): InspectionSummary | undefined {
   if (bytes === undefined) return undefined;
 
   try {
-    return JSON.parse(new TextDecoder().decode(bytes)) as InspectionSummary;
+    return JSON.parse(decodeUtf8(bytes)) as InspectionSummary;
   } catch {
     log.warn("previous summary is not valid JSON and is replaced", { key: SUMMARY_KEY });
     return undefined;
@@ -100,7 +100,7 @@ function summarize(libraries: LibraryStats[], now: number): InspectionSummary {
 
 /** Stores the summary. A failed write, such as one over the store's quota, is logged and skipped. */
 function storeSummary(summary: InspectionSummary): void {
-  const bytes = new TextEncoder().encode(JSON.stringify(summary));
+  const bytes = encodeUtf8(JSON.stringify(summary));
   try {
     kvstore.set(SUMMARY_KEY, bytes);
   } catch (error) {

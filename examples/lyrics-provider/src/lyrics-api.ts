@@ -1,4 +1,4 @@
-import { type HttpResponse, HostCallError, http, type LyricsText, type TrackInfo } from "@nd/pdk";
+import { decodeUtf8, type HttpResponse, HostCallError, http, type LyricsText, type TrackInfo } from "@nd/pdk";
 
 import type { Settings } from "./settings.js";
 
@@ -59,8 +59,7 @@ export function fetchLyrics(settings: Settings, query: string): LyricsText[] {
 function parseLyrics(body: Uint8Array, baseUrl: string): LyricsText[] {
   let parsed: unknown;
   try {
-    // extism-js provides TextDecoder, as Node does for the tests.
-    parsed = JSON.parse(new TextDecoder().decode(body));
+    parsed = JSON.parse(decodeUtf8(body));
   } catch {
     // Navidrome cuts response bodies at this size without an error, which breaks the JSON.
     if (body.length >= http.limits.maxResponseBodyBytes) {

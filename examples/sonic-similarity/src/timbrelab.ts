@@ -1,4 +1,4 @@
-import { HostCallError, http, type HttpResponse, log, requireConfig, type SongRef } from "@nd/pdk";
+import { decodeUtf8, HostCallError, http, type HttpResponse, log, requireConfig, type SongRef } from "@nd/pdk";
 
 /** Base URL of the TimbreLab API. manifest.json allows its host in permissions.http.requiredHosts. */
 export const TIMBRELAB_API = "https://api.timbrelab.example/v2";
@@ -27,10 +27,8 @@ export interface ScoredRecording {
   distance: number;
 }
 
-const decoder = new TextDecoder();
-
 function parseBody(response: HttpResponse): unknown {
-  const text = response.body === undefined ? "" : decoder.decode(response.body);
+  const text = response.body === undefined ? "" : decodeUtf8(response.body);
   try {
     return JSON.parse(text) as unknown;
   } catch {

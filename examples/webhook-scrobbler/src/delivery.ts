@@ -1,4 +1,4 @@
-import { http, log, ScrobblerError } from "@nd/pdk";
+import { decodeUtf8, encodeUtf8, http, log, ScrobblerError } from "@nd/pdk";
 
 /** The JSON document posted to each webhook. */
 export interface WebhookEvent {
@@ -27,7 +27,7 @@ function hostOf(url: string): string {
 
 function bodyExcerpt(body: Uint8Array | undefined): string {
   if (body === undefined || body.length === 0) return "";
-  const text = new TextDecoder().decode(body).trim();
+  const text = decodeUtf8(body).trim();
   return text.length > MAX_BODY_IN_MESSAGE ? `${text.slice(0, MAX_BODY_IN_MESSAGE)}...` : text;
 }
 
@@ -72,7 +72,7 @@ function send(url: string, body: Uint8Array, headers: Record<string, string>, ti
  * @param idempotencyKey - Stable id of the event, sent as the `Idempotency-Key` header when given.
  */
 export function deliver(urls: readonly string[], event: WebhookEvent, timeoutMs: number, idempotencyKey?: string): void {
-  const body = new TextEncoder().encode(JSON.stringify(event));
+  const body = encodeUtf8(JSON.stringify(event));
   const headers: Record<string, string> = {
     "Content-Type": "application/json",
     "User-Agent": USER_AGENT,

@@ -1,4 +1,4 @@
-import { type HttpResponse, HostCallError, http } from "@nd/pdk";
+import { decodeUtf8, type HttpResponse, HostCallError, http } from "@nd/pdk";
 
 // Wikimedia's API policy requires a User-Agent that names the client, and may block requests without
 // one with HTTP 403.
@@ -33,8 +33,7 @@ export function getJson(service: string, url: string, accept = "application/json
   }
   if (status < 200 || status > 299) throw new Error(`${service} returned HTTP ${status} for ${url}`);
 
-  // extism-js provides TextDecoder, as Node does for the tests.
-  const text = new TextDecoder().decode(response.body ?? new Uint8Array(0));
+  const text = decodeUtf8(response.body ?? new Uint8Array(0));
   try {
     return JSON.parse(text) as unknown;
   } catch {

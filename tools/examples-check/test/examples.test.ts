@@ -58,7 +58,7 @@ describe("example plugins", () => {
   test("every folder has the required files", () => {
     const problems: string[] = [];
     for (const folder of folders) {
-      for (const file of ["README.md", "manifest.json", "package.json", join("src", "index.ts")]) {
+      for (const file of ["README.md", "manifest.json", "package.json", "tsconfig.json", join("test", "tsconfig.json"), join("src", "index.ts")]) {
         if (!existsSync(join(examplesDir, folder, file))) problems.push(`${folder}: ${file} is missing`);
       }
       if (!hasTestFile(folder)) problems.push(`${folder}: no test file (test/*.test.ts) found`);
