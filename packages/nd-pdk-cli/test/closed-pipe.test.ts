@@ -16,8 +16,8 @@ interface Exit {
 }
 
 /**
- * Runs the built CLI with standard output connected to a pipe whose reading end is closed before the
- * CLI starts, so every write to standard output fails with EPIPE, as when `head` has already exited.
+ * Runs the built CLI with standard output on a pipe whose reading end is closed right after the
+ * spawn. The CLI's writes to standard output then fail with EPIPE, as when `head` has already exited.
  */
 function runWithClosedStdout(args: readonly string[]): Promise<Exit> {
   return new Promise((resolve, reject) => {

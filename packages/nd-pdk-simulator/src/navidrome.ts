@@ -72,7 +72,7 @@ export interface LoadOptions {
 export interface WasmSource {
   /** The bytes of `plugin.wasm`, as `nd-pdk build` writes it. */
   readonly wasm: Uint8Array;
-  /** The source map (JSON text) of the bundle compiled into the wasm, for TypeScript file and line in errors. */
+  /** The source map (JSON text) of the bundle compiled into the wasm, for TypeScript lines in error texts. */
   readonly sourceMap?: string;
 }
 
@@ -103,7 +103,8 @@ export interface Navidrome {
   readonly mounts: ReadonlyMap<string, MountedFolder>;
   /**
    * Loads a plugin object (what `definePlugin` returns) to run in-process: fast, with Node stack
-   * traces. `options.compiler` selects whose file access the plugin gets.
+   * traces. `options.compiler` names the compiler to emulate, which decides whether the plugin gets
+   * file access.
    *
    * @throws {TypeError} when `options.compiler` is neither `engine` nor `extism-js`.
    */
@@ -111,7 +112,8 @@ export interface Navidrome {
   /**
    * Loads a built bundle to run inside QuickJS-ng, as extism-js would run it. `options` raises the
    * per-call time and memory limits for plugins whose calls are legitimately heavy, and
-   * `options.compiler` selects whose file access the plugin gets.
+   * `options.compiler` names the compiler to emulate, which decides whether the plugin gets file
+   * access.
    *
    * @throws {TypeError} when `options.compiler` is neither `engine` nor `extism-js`.
    */

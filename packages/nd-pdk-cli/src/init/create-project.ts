@@ -240,8 +240,8 @@ function renderProjectFiles(settings: ProjectSettings, packageManager: "npm" | "
     ["README.md", endWithOneNewline(renderReadme(settings, packageManager))],
     ["src/index.ts", endWithOneNewline(selectParts(readTemplate("init/src/index.ts"), selected))],
     ["test/plugin.test.ts", endWithOneNewline(selectParts(readTemplate("init/test/plugin.test.ts"), selected))],
-    // A tsconfig.json of its own, because editors take the nearest one: test files get the Node
-    // types, and src/ keeps the root tsconfig.json without them.
+    // The tests get a tsconfig.json of their own because editors use the nearest one. Test files get
+    // the Node types there, while src/ keeps the root tsconfig.json without them.
     ["test/tsconfig.json", readTemplate("init/test/tsconfig.json")],
   ]);
 }

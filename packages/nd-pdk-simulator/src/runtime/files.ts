@@ -23,18 +23,19 @@ export interface MountedFolder {
 }
 
 /**
- * The compiler whose runtime a simulated plugin gets, as `nd-pdk build --compiler` names it. The
- * simulator models one difference between them, file access: the built-in `engine` provides the
- * `files` API, and `extism-js` gives plugin code no file API, so every `files` call throws `unavailable`.
+ * Compiler whose runtime the simulator emulates for a plugin, as `nd-pdk build --compiler` names it.
+ * File access is the only difference the simulator models. The built-in `engine` provides the `files`
+ * API, while `extism-js` gives plugin code none, so every `files` call throws `unavailable`.
  */
 export type PluginCompiler = "engine" | "extism-js";
 
 const PLUGIN_COMPILERS: readonly PluginCompiler[] = ["engine", "extism-js"];
 
 /**
- * Returns whether a plugin built by `compiler` has file access. Without a compiler, it has the engine's.
+ * Checks `compiler` and returns whether a plugin it builds has file access. An undefined `compiler`
+ * means the default, the built-in engine, which has it.
  *
- * @param where - The option's place in a message, such as `loadBundle options.compiler`.
+ * @param where - The option's name in the error message, such as `navidrome.load options.compiler`.
  * @throws {TypeError} when `compiler` is neither `engine` nor `extism-js`.
  */
 export function hasFileAccess(compiler: PluginCompiler | undefined, where: string): boolean {

@@ -190,7 +190,7 @@ export function extismErrorText(error: unknown): { message: string; text: string
 /** Options of {@link callInProcess}. */
 export interface InProcessCallOptions {
   /**
-   * Whether the plugin gets the file natives, as under the @nd/pdk engine (the default), or none, as
+   * Whether the plugin gets the file natives, as under the built-in engine (the default), or none, as
    * under extism-js.
    */
   readonly fileAccess?: boolean;

@@ -54,7 +54,7 @@ export interface InstanceOptions {
   /** The host of the call phase; absent when only top-level code runs. */
   readonly bridge?: HostBridge;
   readonly input?: Uint8Array;
-  /** Whether the plugin gets the file natives, as under the @nd/pdk engine, or none, as under extism-js. */
+  /** Whether the plugin gets the file natives, as under the built-in engine, or none, as under extism-js. */
   readonly fileAccess: boolean;
 }
 

@@ -22,7 +22,7 @@ export interface BundleFrameFormat {
  */
 export const QUICKJS_NG_FRAMES: BundleFrameFormat = { columns: true, headerLines: 1 };
 
-/** Frames of the nd-pdk engine (QuickJS 2021-03-27): `eval_script:LINE`, the bundle's own line, no column. */
+/** Frames of the built-in engine (QuickJS 2021-03-27): `eval_script:LINE`, the bundle's own line, no column. */
 export const ENGINE_FRAMES: BundleFrameFormat = { columns: false, headerLines: 0 };
 
 interface SourceLine {
@@ -36,7 +36,7 @@ export class StackMapper {
   readonly #fileName: string | undefined;
   readonly #format: BundleFrameFormat;
   readonly #framePattern: RegExp;
-  /** The source line of the first mapping of each generated line, built on the first line-only frame. */
+  /** Source line of the first mapping on each generated line, built for the first frame without a column. */
   #sourceLines: (SourceLine | undefined)[] | undefined;
 
   /**

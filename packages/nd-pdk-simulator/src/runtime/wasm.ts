@@ -134,6 +134,8 @@ function loadWasmPlugin(module: CompiledModule, exports: readonly string[], opti
     throw new RangeError(`timeoutMs must be a positive number of milliseconds, received ${timeoutMs}`);
   }
   const { hostFunctions } = options;
+  // NOTE: only frames in the built-in engine's format are mapped. A plugin.wasm compiled by extism-js
+  // writes `eval_script:LINE:COLUMN` frames, which stay as they are.
   const mapper = new StackMapper(options.sourceMap, undefined, ENGINE_FRAMES);
 
   const loaded = runOnThread(createRequest(module, null, "", hostFunctions, options.bridge), options.bridge, timeoutMs);
