@@ -46,7 +46,7 @@ describe("buildPlugin", () => {
       { fixture: "no-default-export", error: "src/index.ts has no default export: end it with `export default definePlugin({ ... })`, or pass --entry with the module that has one" },
       {
         fixture: "node-builtin",
-        error: 'src/index.ts:1:30: "node:fs" is a Node built-in module, which the extism-js runtime does not provide: remove the import, or use a package that works without Node',
+        error: 'src/index.ts:1:30: "node:fs" is a Node built-in module, which no plugin runtime provides (neither extism-js nor the built-in engine): remove the import, or use a package that works without Node',
       },
     ];
 
@@ -67,7 +67,7 @@ describe("buildPlugin", () => {
 
     const result = await buildPlugin({ dir, ...noCompiler });
 
-    expect(result.errors).toEqual(['src/index.ts:1:30: "fs" is a Node built-in module, which the extism-js runtime does not provide: remove the import, or use a package that works without Node']);
+    expect(result.errors).toEqual(['src/index.ts:1:30: "fs" is a Node built-in module, which no plugin runtime provides (neither extism-js nor the built-in engine): remove the import, or use a package that works without Node']);
   });
 
   test("passes once the named fix is applied", async () => {

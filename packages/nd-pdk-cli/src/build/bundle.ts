@@ -64,7 +64,7 @@ const rejectNodeBuiltins: Plugin = {
       return {
         errors: [
           {
-            text: `"${args.path}" is a Node built-in module, which the extism-js runtime does not provide: remove the import, or use a package that works without Node`,
+            text: `"${args.path}" is a Node built-in module, which no plugin runtime provides (neither extism-js nor the built-in engine): remove the import, or use a package that works without Node`,
           },
         ],
       };
