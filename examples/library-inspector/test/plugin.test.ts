@@ -363,8 +363,7 @@ describe.each(runtimes)("library-inspector (%s)", (_runtime, start) => {
 
   test("unreadable previous summary is replaced", async () => {
     const { navidrome, loaded } = await start({});
-    // The simulator has no option to seed the store, so the test writes through the host function itself.
-    navidrome.services.kvstore.functions.kvstore_set?.({ key: "summary", value: Buffer.from("summary v0: 3 libraries").toString("base64") });
+    navidrome.services.kvstore.put("summary", "summary v0: 3 libraries");
 
     loaded.lifecycle.onInit();
 

@@ -4,6 +4,7 @@ import { omitEmpty, readBytes, readInt, readString, readStringArray, writeBytes 
 import { parseByteSize } from "../manifest/validate.js";
 import type { NavidromeOptions } from "../options.js";
 import { compareByteOrder } from "./config.js";
+import { describeKey, describeType } from "./seeding.js";
 
 /** Storage quota of a plugin whose manifest sets no `permissions.kvstore.maxSize`: 1 MiB. */
 export const DEFAULT_KVSTORE_MAX_SIZE = 1_048_576;
@@ -11,8 +12,23 @@ export const DEFAULT_KVSTORE_MAX_SIZE = 1_048_576;
 /** Maximum key length in UTF-8 bytes. */
 export const MAX_KVSTORE_KEY_BYTES = 256;
 
-/** The simulated KVStore service, with views of the stored data. */
+/** Options of a value a test stores with `put`. */
+export interface KVStorePutOptions {
+  /** Seconds until the entry expires on the simulated clock, an integer greater than 0. Leave it out for no expiry. */
+  readonly ttlSeconds?: number;
+}
+
+/** The simulated KVStore service, with views of the stored data and a way to seed it. */
 export interface KVStoreService extends SimulatedService {
+  /**
+   * Stores a value before or between plugin calls, under the key, quota and time-to-live rules of the
+   * plugin's `kvstore.set` and `kvstore.setWithTTL`. A string is stored as its UTF-8 bytes. The write
+   * is not a host call, so `navidrome.hostCalls` does not record it and `failNext` does not affect it.
+   *
+   * @throws {Error} when the key is empty or longer than 256 UTF-8 bytes, the value would exceed the
+   * quota, or `ttlSeconds` is not an integer greater than 0.
+   */
+  put(key: string, value: Uint8Array | string, options?: KVStorePutOptions): void;
   /** Copies of the entries that have not expired, by key in byte order. */
   entries(): Map<string, Uint8Array>;
   /** Bytes used, counted as Navidrome counts them: the value sizes of the entries that have not expired. */
@@ -55,6 +71,10 @@ function matchesPrefix(key: string, prefix: string): boolean {
   return true;
 }
 
+function rejectHostCall(message: string): never {
+  throw new ServiceError(message);
+}
+
 /**
  * Creates the KVStore service: one in-memory store for the plugin, limited to
  * `permissions.kvstore.maxSize` (1 MiB by default). Entries written with a time-to-live expire on the
@@ -87,22 +107,45 @@ export function createKVStoreService(ctx: ServiceContext, _options: NavidromeOpt
       .map(([key]) => key)
       .sort(compareByteOrder);
 
-  function setValue(key: string, value: Uint8Array, ttlSeconds: number): void {
+  /**
+   * Stores an entry after the checks Navidrome makes. `reject` raises the failure: a ServiceError for a
+   * host call, a plain Error with `fix` for a test's `put`.
+   */
+  function setValue(key: string, value: Uint8Array, ttlSeconds: number, reject: (message: string, fix: string) => never = rejectHostCall): void {
     const keyBytes = encoder.encode(key).length;
-    if (keyBytes === 0) throw new ServiceError("key cannot be empty");
-    if (keyBytes > MAX_KVSTORE_KEY_BYTES) throw new ServiceError(`key exceeds maximum length of ${MAX_KVSTORE_KEY_BYTES} bytes`);
+    if (keyBytes === 0) reject("key cannot be empty", "use a key of 1 to 256 UTF-8 bytes");
+    if (keyBytes > MAX_KVSTORE_KEY_BYTES) reject(`key exceeds maximum length of ${MAX_KVSTORE_KEY_BYTES} bytes`, `shorten the key (it has ${keyBytes} bytes)`);
 
     // Only growth counts against the quota, so replacing a value with a smaller one always succeeds.
     const growth = value.length - (liveEntry(key)?.value.length ?? 0);
     if (growth > 0) {
       const total = storageUsed() + growth;
-      if (total > maxSize) throw new ServiceError(`storage limit exceeded: would use ${formatBytes(total)} of ${formatBytes(maxSize)} allowed`);
+      if (total > maxSize) {
+        reject(`storage limit exceeded: would use ${formatBytes(total)} of ${formatBytes(maxSize)} allowed`, "store a smaller value or raise permissions.kvstore.maxSize in the manifest");
+      }
     }
 
     store.set(key, { value: value.slice(), expiresAt: ttlSeconds > 0 ? ctx.clock.now() + ttlSeconds * 1000 : undefined });
   }
 
+  function put(key: string, value: Uint8Array | string, options: KVStorePutOptions = {}): void {
+    const reject = (message: string, fix: string): never => {
+      throw new Error(`kvstore.put(${describeKey(key)}): ${message}; ${fix}`);
+    };
+    if (typeof key !== "string") reject(`key must be a string, received ${typeof key}`, "pass the key as text");
+    if (typeof value !== "string" && !(value instanceof Uint8Array)) {
+      reject(`value must be a Uint8Array or a string, received ${describeType(value)}`, "encode other data first, for example with JSON.stringify");
+    }
+
+    const { ttlSeconds } = options;
+    if (ttlSeconds !== undefined && (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)) {
+      reject(`ttlSeconds must be an integer greater than 0, received ${String(ttlSeconds)}`, "leave ttlSeconds out for an entry that does not expire");
+    }
+    setValue(key, typeof value === "string" ? encoder.encode(value) : value, ttlSeconds ?? 0, reject);
+  }
+
   return {
+    put,
     entries: () => new Map(liveKeys("").map((key) => [key, (store.get(key) as Entry).value.slice()])),
     storageUsed,
     maxSize: () => maxSize,

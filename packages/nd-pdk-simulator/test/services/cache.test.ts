@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 
+import type { CacheValue } from "../../src/services/cache.js";
 import { createCacheService, DEFAULT_CACHE_TTL_MS } from "../../src/services/cache.js";
 import { base64, call, callError, createTestContext, importNamesOf } from "./context.js";
 
@@ -120,5 +121,68 @@ describe("cache service", () => {
 
     ctx.clock.advance(5_000);
     expect([...service.entries().keys()]).toEqual(["f"]);
+  });
+});
+
+describe("cache put", () => {
+  test("each type is returned by its own getter", () => {
+    const { service } = cache();
+    service.put("s", { type: "string", value: "text" });
+    service.put("i", { type: "int", value: 42 });
+    service.put("f", { type: "float", value: 1.5 });
+    service.put("b", { type: "bytes", value: new TextEncoder().encode("raw") });
+
+    expect(call(service, "cache_getstring", { key: "s" })).toEqual({ value: "text", exists: true });
+    expect(call(service, "cache_getint", { key: "i" })).toEqual({ value: 42, exists: true });
+    expect(call(service, "cache_getfloat", { key: "f" })).toEqual({ value: 1.5, exists: true });
+    expect(call(service, "cache_getbytes", { key: "b" })).toEqual({ value: base64("raw"), exists: true });
+    expect(call(service, "cache_getstring", { key: "i" })).toEqual({});
+  });
+
+  test("ttl entry expires on the clock", () => {
+    const { ctx, service } = cache();
+    service.put("short", { type: "string", value: "x" }, { ttlSeconds: 10 });
+    service.put("default", { type: "string", value: "y" });
+
+    ctx.clock.advance(9_999);
+    expect(call(service, "cache_has", { key: "short" })).toEqual({ exists: true });
+    ctx.clock.advance(1);
+    expect(call(service, "cache_has", { key: "short" })).toEqual({});
+
+    expect(service.entries().get("default")?.expiresAt).toBe(ctx.clock.now() - 10_000 + DEFAULT_CACHE_TTL_MS);
+  });
+
+  test("entry copied from entries gets a new expiry", () => {
+    const { ctx, service } = cache();
+    service.put("k", { type: "int", value: 1 }, { ttlSeconds: 5 });
+    const entry = service.entries().get("k");
+    if (entry === undefined) throw new Error("the entry was not stored");
+
+    ctx.clock.advance(4_000);
+    service.put("k", entry, { ttlSeconds: 5 });
+
+    expect(service.entries().get("k")).toEqual({ type: "int", value: 1, expiresAt: ctx.clock.now() + 5_000 });
+  });
+
+  test("rejects a value that does not match its type", () => {
+    const { service } = cache();
+    const put = (value: unknown) => () => service.put("k", value as CacheValue);
+
+    expect(put({ type: "int", value: 1.5 })).toThrow('cache.put("k"): an "int" value must be a safe integer, received 1.5');
+    expect(put({ type: "int", value: 2 ** 53 })).toThrow("must be a safe integer");
+    expect(put({ type: "float", value: Number.POSITIVE_INFINITY })).toThrow('a "float" value must be a finite number, received Infinity');
+    expect(put({ type: "string", value: 3 })).toThrow('a "string" value must be a string, received number');
+    expect(put({ type: "bytes", value: "raw" })).toThrow('a "bytes" value must be a Uint8Array, received string');
+    expect(put({ type: "json", value: {} })).toThrow('type must be "string", "int", "float" or "bytes", received "json"');
+    expect(put("text")).toThrow("value must be an object with type and value, received string");
+    expect(service.entries().size).toBe(0);
+  });
+
+  test("rejects a ttl that is not an integer", () => {
+    const { service } = cache();
+
+    expect(() => service.put("k", { type: "string", value: "v" }, { ttlSeconds: 0.5 })).toThrow(
+      'cache.put("k"): ttlSeconds must be an integer, received 0.5; pass whole seconds, or leave ttlSeconds out for 24 hours',
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 
 import type { Permissions } from "../../src/manifest/types.js";
+import { ServiceError } from "../../src/host/service.js";
 import { createKVStoreService, DEFAULT_KVSTORE_MAX_SIZE } from "../../src/services/kvstore.js";
 import { base64, call, callError, createTestContext, importNamesOf } from "./context.js";
 
@@ -239,5 +240,81 @@ describe("kvstore service", () => {
   test("invalid maxSize fails creation", () => {
     const ctx = createTestContext({ kvstore: { maxSize: "lots" } });
     expect(() => createKVStoreService(ctx, { manifest: {} })).toThrow('invalid byte size "lots"');
+  });
+});
+
+describe("kvstore put", () => {
+  test("stores a string as UTF-8 bytes", () => {
+    const { service } = kvstore();
+    service.put("greeting", "héllo");
+
+    expect(service.entries().get("greeting")).toEqual(new TextEncoder().encode("héllo"));
+    expect(call(service, "kvstore_get", { key: "greeting" })).toEqual({ value: base64("héllo"), exists: true });
+  });
+
+  test("stores a copy of the bytes", () => {
+    const { service } = kvstore();
+    const bytes = new Uint8Array([1, 2, 3]);
+    service.put("raw", bytes);
+    bytes[0] = 9;
+
+    expect(service.entries().get("raw")).toEqual(new Uint8Array([1, 2, 3]));
+  });
+
+  test("ttl entry expires on the clock", () => {
+    const { ctx, service } = kvstore();
+    service.put("session", "abc", { ttlSeconds: 60 });
+
+    ctx.clock.advance(59_999);
+    expect(call(service, "kvstore_has", { key: "session" })).toEqual({ exists: true });
+    ctx.clock.advance(1);
+    expect(call(service, "kvstore_has", { key: "session" })).toEqual({});
+    expect(service.storageUsed()).toBe(0);
+  });
+
+  test("rejects keys the plugin could not write", () => {
+    const { service } = kvstore();
+
+    expect(() => service.put("", "x")).toThrow('kvstore.put(""): key cannot be empty; use a key of 1 to 256 UTF-8 bytes');
+    expect(() => service.put("é".repeat(129), "x")).toThrow(/^kvstore\.put\("é{40}…"\): key exceeds maximum length of 256 bytes; shorten the key \(it has 258 bytes\)$/);
+    expect(service.entries().size).toBe(0);
+  });
+
+  test("rejects a value over the quota", () => {
+    const { service } = kvstore({ maxSize: "100" });
+    service.put("a", new Uint8Array(60));
+
+    expect(() => service.put("b", new Uint8Array(41))).toThrow(
+      'kvstore.put("b"): storage limit exceeded: would use 101 B of 100 B allowed; store a smaller value or raise permissions.kvstore.maxSize in the manifest',
+    );
+    expect(service.storageUsed()).toBe(60);
+  });
+
+  test("rejects a ttl that is not a positive integer", () => {
+    const { service } = kvstore();
+
+    for (const ttlSeconds of [0, -5, 1.5, Number.NaN]) {
+      expect(() => service.put("k", "v", { ttlSeconds })).toThrow(`kvstore.put("k"): ttlSeconds must be an integer greater than 0, received ${ttlSeconds}`);
+    }
+    expect(service.entries().size).toBe(0);
+  });
+
+  test("rejects a value that is not bytes or text", () => {
+    const { service } = kvstore();
+
+    expect(() => service.put("k", [1, 2] as unknown as Uint8Array)).toThrow('kvstore.put("k"): value must be a Uint8Array or a string, received Array');
+    expect(() => service.put("k", 5 as unknown as string)).toThrow("received number");
+  });
+
+  test("a failed put throws a plain Error", () => {
+    let thrown: unknown;
+    try {
+      kvstore().service.put("", "x");
+    } catch (error) {
+      thrown = error;
+    }
+
+    expect(thrown).toBeInstanceOf(Error);
+    expect(thrown).not.toBeInstanceOf(ServiceError);
   });
 });
