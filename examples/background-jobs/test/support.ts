@@ -189,6 +189,5 @@ export function seedListen(navidrome: Navidrome, username: string, track: TrackI
 
 /** Writes a status record straight into the kvstore. */
 export function seedStatus(navidrome: Navidrome, status: Record<string, unknown> & { taskId: string }): void {
-  const value = new TextEncoder().encode(JSON.stringify(status));
-  navidrome.services.kvstore.functions.kvstore_set!({ key: `listen/${status.taskId}`, value: encodeBase64(value) });
+  navidrome.services.kvstore.put(`listen/${status.taskId}`, JSON.stringify(status));
 }

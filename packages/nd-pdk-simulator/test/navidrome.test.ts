@@ -75,7 +75,7 @@ function summary(outcome: CallOutcome | { kind: "output"; value: unknown }): unk
 function runScenario(navidrome: Navidrome, plugin: LoadedPlugin): unknown[] {
   const transcript: unknown[] = [];
   const token = (user: string): void => {
-    navidrome.services.kvstore.functions["kvstore_set"]?.({ key: `token:${user}`, value: "MQ==" });
+    navidrome.services.kvstore.put(`token:${user}`, "1");
   };
 
   transcript.push(summary(plugin.lifecycle.onInit()));
